@@ -1,0 +1,535 @@
+"""
+Deciding what one directory event means for one workspace.
+
+Theory of operation
+-------------------
+
+`decide` is a pure function of an event, the `Situation` the host loaded
+for it, and the `Policy`.
+It reads no clock, does no I/O and keeps no state, so the same inputs
+always give the same `Decision`, and a host can test, replay or preview
+decisions freely.
+
+It works in four steps:
+
+1. Events already processed, and events older than what was applied for
+   the same directory user, are recorded as skipped (SPEC section 8).
+2. The event is classified.
+   An inactive or deleted user deprovisions, whatever came before.
+   A creation, or an update with evidence that ``active`` went from false
+   to true, provisions.
+   Anything else is an update.
+   Reading ``active`` this asymmetrically errs on the side of removing
+   access (SPEC section 4).
+3. A rule is chosen from `dirsync.RULES` by the standing (SPEC section 3)
+   and, for deprovisioning, by ownership and link.
+   Updates route through U-UNKNOWN, U-OUTSIDE and U-DEACTIVATED, then fire
+   U-EMAIL, U-PROFILE and U-ROLE for each attribute that changed.
+4. The rule's steps become actions.
+   A step that would change nothing is left out, so that deciding the
+   same event again against the state it produced orders nothing new;
+   a decision with no action left records a ``no_change`` skip.
+   Guards turn a change into an escalation.
+
+Every rule that fired is named in the decision, in the order it fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from ._actions import (
+    Action,
+    ActionName,
+    ChangeEmail,
+    CreateAccount,
+    Deactivate,
+    Escalate,
+    EscalationReason,
+    Link,
+    Reactivate,
+    RevokeInvitation,
+    SendInvitation,
+    SetRole,
+    Skip,
+    SkipReason,
+    UpdateProfile,
+)
+from ._events import DirectoryEvent, UserCreated, UserDeleted, UserUpdated
+from ._model import (
+    PROFILE_FIELDS,
+    DirectoryLink,
+    DirectoryUser,
+    Email,
+    Profile,
+    Role,
+)
+from ._policy import DEFAULT_POLICY, EmailPolicy, Policy
+from ._rules import BY_ID, DEPROVISIONING, PROVISIONING, Rule
+from ._standing import (
+    IN_REACH,
+    DirectoryRecord,
+    Situation,
+    Standing,
+    standing_of,
+)
+
+
+@attrs.frozen
+class Decision:
+    """
+    What must happen, and why, for one event in one workspace.
+
+    Args:
+        event_id: The event decided.
+        workspace: The event's workspace.
+        standing: The standing the decision saw.
+        rules: The ids of the rules that fired, in the order they fired.
+            Empty only for duplicate and stale events, which no rule of
+            SPEC's tables decides.
+        actions: The actions to apply, in order. Never empty.
+        subject: Whom it is about: an email, or the directory user id
+            when no email is known.
+
+    .. versionadded:: 0.1.0
+    """
+
+    event_id: str
+    workspace: str
+    standing: Standing
+    rules: tuple[str, ...]
+    actions: tuple[Action, ...]
+    subject: str
+
+    @property
+    def action_names(self) -> tuple[ActionName, ...]:
+        """
+        The names of `actions`, in order.
+        """
+        return tuple(action.name for action in self.actions)
+
+    @property
+    def escalations(self) -> tuple[EscalationReason, ...]:
+        """
+        The reasons of the escalations among `actions`.
+        """
+        return tuple(a.reason for a in self.actions if isinstance(a, Escalate))
+
+    @property
+    def skips(self) -> tuple[SkipReason, ...]:
+        """
+        The reasons of the skips among `actions`.
+        """
+        return tuple(a.reason for a in self.actions if isinstance(a, Skip))
+
+    @property
+    def changes_state(self) -> bool:
+        """
+        Whether any action changes state (escalations and skips do not).
+        """
+        return any(not isinstance(a, Escalate | Skip) for a in self.actions)
+
+    @property
+    def reason(self) -> str:
+        """
+        One line, for a person, that says what was decided and why.
+        """
+        done = ", ".join(_describe(action) for action in self.actions)
+        if not self.rules:
+            return f"{self.subject}: {done}"
+        why = "; ".join(f"{rid}, {BY_ID[rid].when}" for rid in self.rules)
+        return f"{self.subject} is {self.standing.value}: {why}: {done}"
+
+
+_SKIP_WORDS = {
+    SkipReason.DOMAIN_UNCLAIMED: "profile left alone, domain not claimed",
+    SkipReason.NOT_MANAGED: "left alone, not managed by sync",
+    SkipReason.OUTSIDE_WORKSPACE: "left alone, outside the workspace",
+    SkipReason.ALREADY_DEACTIVATED: "nothing to do, already deactivated",
+    SkipReason.UNKNOWN_USER: "nothing to do, no such account",
+    SkipReason.NO_CHANGE: "nothing to do, already up to date",
+    SkipReason.DUPLICATE: "ignored, event already processed",
+    SkipReason.STALE: "ignored, older than an event already applied",
+}
+
+
+def _describe(action: Action) -> str:
+    match action:
+        case CreateAccount():
+            return "created the account"
+        case Link():
+            return f"linked it to directory user {action.link.user_id}"
+        case UpdateProfile():
+            return f"updated {', '.join(action.changed)}"
+        case ChangeEmail():
+            return f"changed the email to {action.new}"
+        case SetRole():
+            return f"set the role to {action.role.value}"
+        case SendInvitation():
+            return f"sent an invitation to {action.email}"
+        case RevokeInvitation():
+            return "revoked the invitation"
+        case Reactivate():
+            return "reactivated the member"
+        case Deactivate():
+            return "deactivated the member"
+        case Escalate():
+            return f"escalated ({action.reason.value})"
+        case Skip():
+            return _SKIP_WORDS[action.reason]
+
+
+def decide(
+    event: DirectoryEvent,
+    situation: Situation,
+    policy: Policy = DEFAULT_POLICY,
+) -> Decision:
+    """
+    Decide what *event* means for the person *situation* describes.
+
+    Pure and total: every valid event and situation gets a decision,
+    and nothing is read or written.
+
+    Args:
+        event: The directory event.
+        situation: What the host knows of the event's person in the
+            event's workspace; see `Situation` for how to load it.
+        policy: The policy in force.
+
+    Returns:
+        The decision, naming the rules that fired and the actions to
+        apply.
+
+    Raises:
+        ValueError: *situation* belongs to another workspace than
+            *event*.
+
+    .. versionadded:: 0.1.0
+    """
+    if situation.workspace.id != event.workspace:
+        raise ValueError(
+            f"event {event.id!r} belongs to workspace {event.workspace!r} "
+            f"but the situation to {situation.workspace.id!r}"
+        )
+
+    # 1. Duplicates and stale events change nothing.
+    standing = standing_of(situation)
+    if situation.processed:
+        return _skipped(event, situation, standing, SkipReason.DUPLICATE)
+    if _is_stale(event, situation.record):
+        return _skipped(event, situation, standing, SkipReason.STALE)
+
+    # 2. Deprovisioning: a deleted or inactive user.
+    if isinstance(event, UserDeleted) or not event.user.active:
+        rule = DEPROVISIONING[standing, situation.is_owner, situation.linked]
+        plan = _Plan(event, None, situation, policy, standing)
+        plan.run(rule)
+        return plan.decision()
+
+    # 3. Provisioning, or an update routed by link and reach.
+    plan = _Plan(event, event.user, situation, policy, standing)
+    if isinstance(event, UserCreated) or _reactivates(event, situation):
+        plan.run(PROVISIONING[standing])
+    elif not situation.linked and standing is not Standing.DEACTIVATED_MEMBER:
+        plan.rules.append("U-UNKNOWN")
+        plan.run(PROVISIONING[standing])
+    elif standing not in IN_REACH:
+        plan.rules.append("U-OUTSIDE")
+        plan.actions.append(Skip(SkipReason.OUTSIDE_WORKSPACE))
+    else:
+        if not situation.linked:
+            # A member deactivated by hand whose email the IdP now
+            # provisions: link them as P-MEMBER would, but an ordinary
+            # update never reactivates (U-DEACTIVATED).
+            plan.rules.append("U-UNKNOWN")
+            plan.link()
+        if standing is Standing.DEACTIVATED_MEMBER:
+            plan.rules.append("U-DEACTIVATED")
+        plan.change_email()
+        plan.update_profile(as_rule="U-PROFILE")
+        plan.set_role(as_rule="U-ROLE")
+
+    # 4. The decision.
+    return plan.decision()
+
+
+def _skipped(
+    event: DirectoryEvent,
+    situation: Situation,
+    standing: Standing,
+    reason: SkipReason,
+) -> Decision:
+    return Decision(
+        event.id,
+        event.workspace,
+        standing,
+        (),
+        (Skip(reason),),
+        _subject(event, situation),
+    )
+
+
+def _subject(event: DirectoryEvent, situation: Situation) -> str:
+    if situation.account is not None:
+        return situation.account.email.address
+    if event.email is not None:
+        return event.email.address
+    return f"directory user {event.user_id}"
+
+
+def _is_stale(event: DirectoryEvent, record: DirectoryRecord | None) -> bool:
+    """
+    Whether *event* is older than what was applied for its user.
+
+    Sequence numbers are compared with sequence numbers and timestamps
+    with timestamps; an event that carries neither is never stale.
+    """
+    if record is None:
+        return False
+    if (
+        event.sequence is not None
+        and record.sequence is not None
+        and event.sequence < record.sequence
+    ):
+        return True
+    return (
+        event.occurred_at is not None
+        and record.occurred_at is not None
+        and event.occurred_at < record.occurred_at
+    )
+
+
+def _reactivates(event: UserUpdated, situation: Situation) -> bool:
+    """
+    Whether an update carries evidence that ``active`` went from false to
+    true: the event says so, or the last recorded state was inactive.
+    """
+    if event.previous.active is False:
+        return True
+    record = situation.record
+    return record is not None and record.active is False
+
+
+def profile_changes(
+    current: Profile, user: DirectoryUser
+) -> tuple[Profile, tuple[str, ...]]:
+    """
+    The profile *user* states, applied over *current*.
+
+    Returns:
+        The new profile and the names of the attributes that differ; the
+        names are empty when nothing would change.
+
+    .. versionadded:: 0.1.0
+    """
+    new = user.profile
+    if new == current:
+        return current, ()
+    stated = user.stated
+    changed = tuple(
+        field
+        for field in PROFILE_FIELDS
+        if field in stated and getattr(new, field) != getattr(current, field)
+    )
+    if not changed:
+        return current, ()
+    return (
+        attrs.evolve(current, **{f: getattr(new, f) for f in changed}),
+        changed,
+    )
+
+
+class _Plan:
+    """
+    The decision being built: the rules that fired and their actions.
+
+    A short-lived mutable helper, private to one `decide` call.
+    """
+
+    __slots__ = (
+        "actions",
+        "email",
+        "event",
+        "policy",
+        "rules",
+        "situation",
+        "standing",
+        "user",
+    )
+
+    def __init__(
+        self,
+        event: DirectoryEvent,
+        user: DirectoryUser | None,
+        situation: Situation,
+        policy: Policy,
+        standing: Standing,
+    ) -> None:
+        self.event = event
+        self.user = user
+        self.situation = situation
+        self.policy = policy
+        self.standing = standing
+        self.rules: list[str] = []
+        self.actions: list[Action] = []
+        account = situation.account
+        # The email as it stands after any change this event makes; it
+        # decides whether profile changes apply (SPEC section 6).
+        self.email: Email | None = (
+            account.email if account is not None else event.email
+        )
+
+    def decision(self) -> Decision:
+        if not self.actions:
+            self.actions.append(Skip(SkipReason.NO_CHANGE))
+        return Decision(
+            self.event.id,
+            self.event.workspace,
+            self.standing,
+            tuple(self.rules),
+            tuple(self.actions),
+            _subject(self.event, self.situation),
+        )
+
+    def run(self, rule: Rule) -> None:
+        self.rules.append(rule.id)
+        for step in rule.steps:
+            _STEPS[step](self, rule)
+
+    # Steps.  Each appends the actions one step of a rule orders, and
+    # leaves out what would change nothing.
+
+    def create_account(self, rule: Rule) -> None:
+        user = self._user()
+        self.actions.append(
+            CreateAccount(
+                user.email,
+                user.profile,
+                self._directory_role(),
+                self.event.workspace,
+            )
+        )
+
+    def link(self, rule: Rule | None = None) -> None:
+        if self.situation.linked:
+            # Found by link: the email may have moved on since.
+            self.change_email()
+            return
+        user = self._user()
+        self.actions.append(Link(DirectoryLink(self.event.workspace, user.id)))
+
+    def change_email(self) -> None:
+        account = self.situation.account
+        user = self._user()
+        if account is None or user.email == account.email:
+            return
+        self.rules.append("U-EMAIL")
+        workspace = self.situation.workspace
+        new = user.email
+        guard: EscalationReason | None = None
+        if self.situation.email_taken:
+            guard = EscalationReason.EMAIL_TAKEN
+            self.rules.append("G-EMAIL-TAKEN")
+        elif self.situation.email_claimed_elsewhere and not workspace.claims(
+            new.domain
+        ):
+            guard = EscalationReason.EMAIL_CLAIMED_ELSEWHERE
+            self.rules.append("G-EMAIL-FOREIGN-CLAIM")
+        elif (
+            self.policy.email_changes is EmailPolicy.GUARDED
+            and account.created_by != workspace.id
+            and not workspace.claims(account.email.domain)
+            and not workspace.claims(new.domain)
+        ):
+            guard = EscalationReason.EMAIL_UNOWNED
+            self.rules.append("G-EMAIL-UNOWNED")
+        if guard is None:
+            self.actions.append(ChangeEmail(account.email, new))
+            self.email = new
+        else:
+            self.actions.append(Escalate(guard))
+
+    def update_profile(
+        self, rule: Rule | None = None, as_rule: str | None = None
+    ) -> None:
+        account = self.situation.account
+        if account is None:
+            return
+        profile, changed = profile_changes(account.profile, self._user())
+        if not changed:
+            return
+        if as_rule is not None:
+            self.rules.append(as_rule)
+        email = self.email
+        if email is not None and self.situation.workspace.claims(email.domain):
+            self.actions.append(UpdateProfile(profile, changed))
+        else:
+            self.actions.append(Skip(SkipReason.DOMAIN_UNCLAIMED))
+
+    def set_role(
+        self, rule: Rule | None = None, as_rule: str | None = None
+    ) -> None:
+        user = self._user()
+        if "role" not in user.stated:
+            return
+        if self.standing is Standing.INVITED:
+            invitation = self.situation.invitation
+            current = None if invitation is None else invitation.role
+        else:
+            account = self.situation.account
+            current = None if account is None else account.role
+        if user.role is current:
+            return
+        if as_rule is not None:
+            self.rules.append(as_rule)
+        if self.situation.is_owner:
+            self.rules.append("G-OWNER")
+            self.actions.append(Escalate(EscalationReason.OWNER_PROTECTED))
+        else:
+            self.actions.append(SetRole(user.role, current))
+
+    def send_invitation(self, rule: Rule) -> None:
+        email = self.email
+        assert email is not None  # provisioning events carry an email
+        self.actions.append(SendInvitation(email, self._directory_role()))
+
+    def revoke_invitation(self, rule: Rule) -> None:
+        self.actions.append(RevokeInvitation())
+
+    def reactivate(self, rule: Rule) -> None:
+        self.actions.append(Reactivate())
+
+    def deactivate(self, rule: Rule) -> None:
+        self.actions.append(Deactivate())
+
+    def escalate(self, rule: Rule) -> None:
+        assert rule.escalation is not None
+        self.actions.append(Escalate(rule.escalation))
+
+    def skip(self, rule: Rule) -> None:
+        assert rule.skip is not None
+        self.actions.append(Skip(rule.skip))
+
+    def _user(self) -> DirectoryUser:
+        assert self.user is not None, "only user events get here"
+        return self.user
+
+    def _directory_role(self) -> Role:
+        user = self._user()
+        return user.role if "role" in user.stated else Role.MEMBER
+
+
+_STEPS: dict[ActionName, Callable[[_Plan, Rule], None]] = {
+    ActionName.CREATE_ACCOUNT: _Plan.create_account,
+    ActionName.LINK: _Plan.link,
+    ActionName.UPDATE_PROFILE: _Plan.update_profile,
+    ActionName.SET_ROLE: _Plan.set_role,
+    ActionName.SEND_INVITATION: _Plan.send_invitation,
+    ActionName.REVOKE_INVITATION: _Plan.revoke_invitation,
+    ActionName.REACTIVATE: _Plan.reactivate,
+    ActionName.DEACTIVATE: _Plan.deactivate,
+    ActionName.ESCALATE: _Plan.escalate,
+    ActionName.SKIP: _Plan.skip,
+}

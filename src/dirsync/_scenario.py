@@ -1,0 +1,591 @@
+"""
+Scenario files (SPEC section 10): reading them, and writing outcomes.
+
+A scenario is read in two passes.
+``cattrs`` first checks its shape against the classes below, strictly
+(unknown keys, wrong JSON types and unparsable emails are errors, with the
+JSON path of the offending value); then the references between its parts
+are checked while the `State` is built.
+Either pass raises `InvalidScenario` before anything is replayed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any, TypeVar
+
+import attrs
+import cattrs
+from cattrs.cols import list_structure_factory
+from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+from cattrs.gen import make_dict_structure_fn, override
+
+from ._errors import InvalidEmail, InvalidScenario
+from ._events import (
+    DirectoryEvent,
+    EventType,
+    PreviousValues,
+    UserCreated,
+    UserDeleted,
+    UserUpdated,
+)
+from ._model import (
+    STATEABLE,
+    Account,
+    AccountStatus,
+    DirectoryLink,
+    DirectoryUser,
+    Domain,
+    Email,
+    Invitation,
+    InvitationStatus,
+    Profile,
+    Role,
+    Workspace,
+)
+from ._policy import EmailPolicy, Policy
+from ._simulate import Outcome, State
+
+# The shape of a scenario file.  Field names are the JSON keys.
+
+
+@attrs.frozen
+class _PolicyIn:
+    batch_limit: int = 100
+    revoke_first: bool = True
+    email_changes: EmailPolicy = EmailPolicy.ALWAYS
+    max_attempts: int = 5
+    interval_seconds: int = 300
+
+
+@attrs.frozen
+class _WorkspaceIn:
+    id: str
+    owner: Email | None = None
+    claimed_domains: list[Domain] = attrs.Factory(list)
+
+
+@attrs.frozen
+class _AccountIn:
+    email: Email
+    first_name: str | None = None
+    last_name: str | None = None
+    department: str | None = None
+    title: str | None = None
+    workspace: str | None = None
+    status: AccountStatus = AccountStatus.ACTIVE
+    role: Role | None = None
+    directory_id: str | None = None
+    created_by: str | None = None
+
+
+@attrs.frozen
+class _InvitationIn:
+    workspace: str
+    email: Email
+    role: Role = Role.MEMBER
+    status: InvitationStatus = InvitationStatus.PENDING
+
+
+@attrs.frozen
+class _UserIn:
+    id: str
+    email: Email | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    department: str | None = None
+    title: str | None = None
+    role: Role | None = None
+    active: bool | None = None
+    # Not a JSON key: which attributes the file states (absent ones are
+    # left alone, null ones are cleared).
+    stated: frozenset[str] = frozenset()
+
+
+@attrs.frozen
+class _PreviousIn:
+    email: Email | None = None
+    first_name: str | None = None
+    last_name: str | None = None
+    department: str | None = None
+    title: str | None = None
+    role: Role | None = None
+    active: bool | None = None
+
+
+@attrs.frozen
+class _EventIn:
+    id: str
+    workspace: str
+    type: EventType
+    user: _UserIn
+    previous: _PreviousIn | None = None
+    sequence: int | None = None
+    timestamp: str | None = None
+
+
+@attrs.frozen
+class _ScenarioIn:
+    policy: _PolicyIn = _PolicyIn()
+    workspaces: list[_WorkspaceIn] = attrs.Factory(list)
+    accounts: list[_AccountIn] = attrs.Factory(list)
+    invitations: list[_InvitationIn] = attrs.Factory(list)
+    events: list[_EventIn] = attrs.Factory(list)
+
+
+@attrs.frozen
+class Scenario:
+    """
+    A scenario, read and checked: ready to `simulate`.
+
+    Args:
+        policy: The policy to replay under.
+        state: The starting state.
+        events: The events, in the order they are queued.
+
+    .. versionadded:: 0.1.0
+    """
+
+    policy: Policy
+    state: State = attrs.field(eq=False)
+    events: tuple[DirectoryEvent, ...]
+
+
+_JSON_TYPES = {
+    str: "a string",
+    int: "an integer",
+    bool: "true or false",
+}
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _strict(kind: type) -> Callable[[object, type], Any]:
+    """
+    A hook that takes a JSON value of exactly *kind*: cattrs would
+    otherwise turn ``1`` into ``"1"`` and ``"false"`` into True.
+    """
+
+    def structure(value: object, _: type) -> Any:
+        # bool is a subclass of int, and JSON keeps them apart.
+        if type(value) is not kind:
+            raise TypeError(
+                f"expected {_JSON_TYPES[kind]}, got {_json_type(value)}"
+            )
+        return value
+
+    return structure
+
+
+def _enum_hook(value: object, kind: Any) -> Any:
+    allowed = ", ".join(repr(member.value) for member in kind)
+    for member in kind:
+        if member.value == value:
+            return member
+    raise ValueError(f"expected one of {allowed}, got {value!r}")
+
+
+def _email_hook(value: object, _: type) -> Email:
+    if not isinstance(value, str):
+        raise TypeError(f"expected an email string, got {_json_type(value)}")
+    return Email.parse(value)
+
+
+def _domain_hook(value: object, _: type) -> Domain:
+    if not isinstance(value, str):
+        raise TypeError(f"expected a domain string, got {_json_type(value)}")
+    try:
+        return Domain.parse(value)
+    except InvalidEmail as e:
+        raise ValueError(f"{value!r} is not a valid domain: {e.why}") from e
+
+
+def _converter() -> cattrs.Converter:
+    converter = cattrs.Converter(forbid_extra_keys=True)
+    for kind in (str, int, bool):
+        converter.register_structure_hook(kind, _strict(kind))
+    for enum_kind in (
+        EmailPolicy,
+        AccountStatus,
+        Role,
+        InvitationStatus,
+        EventType,
+    ):
+        converter.register_structure_hook(enum_kind, _enum_hook)
+    converter.register_structure_hook(Email, _email_hook)
+    converter.register_structure_hook(Domain, _domain_hook)
+
+    # Objects must be JSON objects, and lists JSON lists: cattrs alone
+    # would iterate over a string or take a dict's keys.
+    records = (
+        _PolicyIn,
+        _WorkspaceIn,
+        _AccountIn,
+        _InvitationIn,
+        _UserIn,
+        _PreviousIn,
+        _EventIn,
+        _ScenarioIn,
+    )
+
+    def record_hook(kind: type) -> Callable[[object, type], Any]:
+        base: Callable[[Any, Any], Any]
+        if kind is _UserIn:
+            base = make_dict_structure_fn(
+                kind,
+                converter,
+                _cattrs_forbid_extra_keys=True,
+                stated=override(omit=True),
+            )
+        else:
+            base = make_dict_structure_fn(
+                kind, converter, _cattrs_forbid_extra_keys=True
+            )
+
+        def structure(value: object, _: type) -> Any:
+            if not isinstance(value, dict):
+                raise TypeError(f"expected an object, got {_json_type(value)}")
+            result = base(value, kind)
+            if kind is _UserIn:
+                stated = frozenset(k for k in value if k in STATEABLE)
+                result = attrs.evolve(result, stated=stated)
+            return result
+
+        return structure
+
+    converter.register_structure_hook_factory(
+        lambda kind: kind in records, record_hook
+    )
+
+    def list_hook(kind: type) -> Callable[[object, type], Any]:
+        base = list_structure_factory(kind, converter)
+
+        def structure(value: object, _: type) -> Any:
+            if not isinstance(value, list):
+                raise TypeError(f"expected a list, got {_json_type(value)}")
+            return base(value, kind)
+
+        return structure
+
+    converter.register_structure_hook_factory(
+        lambda kind: getattr(kind, "__origin__", None) is list, list_hook
+    )
+    return converter
+
+
+_CONVERTER = _converter()
+
+
+def _format(exc: BaseException, kind: type | None) -> str:
+    if isinstance(exc, ForbiddenExtraKeysError):
+        allowed = sorted(
+            field.name for field in attrs.fields(exc.cl) if field.init
+        )
+        allowed = [name for name in allowed if name != "stated"]
+        return (
+            f"unknown key {', '.join(map(repr, sorted(exc.extra_fields)))}"
+            f"; allowed keys are {', '.join(allowed)}"
+        )
+    if isinstance(exc, KeyError):
+        return "required key missing"
+    return str(exc)
+
+
+def read_scenario(document: object) -> Scenario:
+    """
+    Check a scenario (a parsed JSON document) and build its `Scenario`.
+
+    Args:
+        document: The JSON document, as `json.loads` returns it.
+
+    Raises:
+        InvalidScenario: The document is not a valid scenario; the error
+            names the offending key or value.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(document, dict):
+        raise InvalidScenario(
+            "$", f"a scenario is a JSON object, not {_json_type(document)}"
+        )
+    try:
+        raw = _CONVERTER.structure(document, _ScenarioIn)
+    except ClassValidationError as e:
+        problems = cattrs.transform_error(e, format_exception=_format)
+        why, _, where = problems[0].rpartition(" @ ")
+        more = len(problems) - 1
+        if more:
+            why += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise InvalidScenario(where, why) from None
+    return _build(raw)
+
+
+def load_scenario(text: str | bytes) -> Scenario:
+    """
+    Parse a scenario file's text; see `read_scenario`.
+
+    Raises:
+        InvalidScenario: The text is not JSON, or not a valid scenario.
+
+    .. versionadded:: 0.1.0
+    """
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError) as e:
+        raise InvalidScenario("$", f"not valid JSON: {e}") from None
+    return read_scenario(document)
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _build(raw: _ScenarioIn) -> Scenario:
+    try:
+        policy = Policy(
+            interval=timedelta(seconds=raw.policy.interval_seconds),
+            batch_limit=raw.policy.batch_limit,
+            max_attempts=raw.policy.max_attempts,
+            revoke_first=raw.policy.revoke_first,
+            email_changes=raw.policy.email_changes,
+        )
+    except ValueError as e:
+        raise InvalidScenario("$.policy", str(e)) from None
+
+    state = State()
+    for i, workspace in enumerate(raw.workspaces):
+        _at(
+            f"$.workspaces[{i}].id",
+            state.add_workspace,
+            Workspace(
+                workspace.id,
+                workspace.owner,
+                frozenset(workspace.claimed_domains),
+            ),
+        )
+    only = next(iter(state.workspaces)) if len(state.workspaces) == 1 else None
+
+    invited_to: dict[str, str] = {}
+    for invitation in raw.invitations:
+        invited_to.setdefault(invitation.email.key, invitation.workspace)
+    for i, account in enumerate(raw.accounts):
+        link = None
+        if account.directory_id is not None:
+            # The file names the directory user, not the directory: it
+            # is the workspace's the account is in or invited to, or was
+            # created by; failing that, any workspace's.
+            scope = (
+                account.workspace
+                or invited_to.get(account.email.key)
+                or account.created_by
+                or only
+            )
+            link = DirectoryLink(scope, account.directory_id)
+        _at(
+            f"$.accounts[{i}]",
+            state.add_account,
+            Account(
+                email=account.email,
+                profile=Profile(
+                    account.first_name,
+                    account.last_name,
+                    account.department,
+                    account.title,
+                ),
+                workspace=account.workspace,
+                status=account.status,
+                role=account.role,
+                link=link,
+                created_by=account.created_by,
+            ),
+        )
+
+    for i, invitation in enumerate(raw.invitations):
+        if (
+            invitation.workspace in state.workspaces
+            and state.find(invitation.email.key) is None
+        ):
+            # An invited person always has an account; the file may
+            # leave out a plain one (SPEC's own example does).
+            state.add_account(Account(email=invitation.email))
+        _at(
+            f"$.invitations[{i}]",
+            state.add_invitation,
+            Invitation(
+                invitation.workspace,
+                invitation.email,
+                invitation.role,
+                invitation.status,
+            ),
+        )
+
+    events = tuple(
+        _event(f"$.events[{i}]", event, state)
+        for i, event in enumerate(raw.events)
+    )
+    return Scenario(policy, state, events)
+
+
+_A = TypeVar("_A")
+
+
+def _at(where: str, add: Callable[[_A], object], value: _A) -> None:
+    try:
+        add(value)
+    except ValueError as e:
+        raise InvalidScenario(where, str(e)) from None
+
+
+def _event(where: str, raw: _EventIn, state: State) -> DirectoryEvent:
+    if raw.workspace not in state.workspaces:
+        raise InvalidScenario(
+            f"{where}.workspace", f"unknown workspace {raw.workspace!r}"
+        )
+    occurred_at = None
+    if raw.timestamp is not None:
+        occurred_at = _timestamp(f"{where}.timestamp", raw.timestamp)
+    envelope: Mapping[str, Any] = {
+        "id": raw.id,
+        "workspace": raw.workspace,
+        "sequence": raw.sequence,
+        "occurred_at": occurred_at,
+    }
+    user = raw.user
+    if raw.previous is not None and raw.type is not EventType.USER_UPDATED:
+        raise InvalidScenario(
+            f"{where}.previous", "only user.updated events have previous"
+        )
+    if raw.type is EventType.USER_DELETED:
+        return UserDeleted(user_id=user.id, email=user.email, **envelope)
+    if user.email is None:
+        raise InvalidScenario(
+            f"{where}.user.email", f"required for {raw.type.value}"
+        )
+    stated = user.stated if user.role is not None else user.stated - {"role"}
+    directory_user = DirectoryUser(
+        id=user.id,
+        email=user.email,
+        profile=Profile(
+            user.first_name, user.last_name, user.department, user.title
+        ),
+        role=user.role or Role.MEMBER,
+        active=True if user.active is None else user.active,
+        stated=stated,
+    )
+    if raw.type is EventType.USER_CREATED:
+        return UserCreated(user=directory_user, **envelope)
+    previous = raw.previous or _PreviousIn()
+    return UserUpdated(
+        user=directory_user,
+        previous=PreviousValues(
+            email=previous.email, role=previous.role, active=previous.active
+        ),
+        **envelope,
+    )
+
+
+def _timestamp(where: str, text: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise InvalidScenario(
+            where, f"{text!r} is not an ISO 8601 date and time"
+        ) from None
+    if moment.tzinfo is None:
+        # A time without a zone is read as UTC, as SCIM's meta times are.
+        moment = moment.replace(tzinfo=UTC)
+    return moment
+
+
+def render(outcome: Outcome) -> dict[str, Any]:
+    """
+    The outcome in SPEC section 10's output form, ready for `json.dumps`.
+
+    .. versionadded:: 0.1.0
+    """
+    state = outcome.state
+    return {
+        "decisions": [
+            {
+                "event": applied.decision.event_id,
+                "workspace": applied.decision.workspace,
+                "cycle": applied.cycle,
+                "standing": applied.decision.standing.value,
+                "rules": list(applied.rules),
+                "actions": [n.value for n in applied.decision.action_names],
+                "escalations": [e.value for e in applied.decision.escalations],
+                "skips": [s.value for s in applied.decision.skips],
+                "reason": applied.decision.reason,
+            }
+            for applied in outcome.applied
+        ],
+        "accounts": [_account(account) for account in state.accounts],
+        "invitations": [
+            {
+                "workspace": invitation.workspace,
+                "email": invitation.email.address,
+                "role": invitation.role.value,
+                "status": invitation.status.value,
+            }
+            for invitation in state.invitations.values()
+        ],
+        "mail": [
+            {"to": mail.to, "kind": mail.kind, "workspace": mail.workspace}
+            for mail in state.mail
+        ],
+        "escalations": [
+            {
+                "event": record.event_id,
+                "workspace": record.workspace,
+                "email": record.email,
+                "reason": record.reason.value,
+            }
+            for record in state.escalations
+        ],
+        "workspaces": [
+            {
+                "id": status.id,
+                "status": "active" if status.held is None else "held",
+                "queued": status.queued,
+                "parked": status.parked,
+                **(
+                    {}
+                    if status.held is None
+                    else {"reason": status.held.value}
+                ),
+            }
+            for status in outcome.workspaces
+        ],
+        "cycles": outcome.cycles,
+    }
+
+
+def _account(account: Account) -> dict[str, Any]:
+    return {
+        "email": account.email.address,
+        "first_name": account.profile.first_name,
+        "last_name": account.profile.last_name,
+        "department": account.profile.department,
+        "title": account.profile.title,
+        "workspace": account.workspace,
+        "status": account.status.value,
+        "role": None if account.role is None else account.role.value,
+        "directory_id": None if account.link is None else account.link.user_id,
+        "created_by": account.created_by,
+    }

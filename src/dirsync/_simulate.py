@@ -1,0 +1,561 @@
+"""
+A pure, in-memory model of the whole product: state, deciding, applying
+and scheduling.
+
+`State` holds workspaces, accounts and invitations in memory and applies
+decisions to them.
+`simulate` folds a list of events over a copy of a `State` in scheduler
+cycles, as SPEC section 8 describes.
+It is what ``dirsync replay`` runs, and it is the executable model that
+the stores and the scheduler are tested against.
+It does no I/O and reads no clock.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+from typing import TypeVar
+
+import attrs
+
+from ._actions import (
+    ChangeEmail,
+    CreateAccount,
+    Deactivate,
+    Escalate,
+    EscalationReason,
+    Link,
+    Reactivate,
+    RevokeInvitation,
+    SendInvitation,
+    SetRole,
+    Skip,
+    SkipReason,
+    UpdateProfile,
+)
+from ._decisions import Decision, decide
+from ._events import DirectoryEvent, UserDeleted
+from ._model import (
+    Account,
+    AccountStatus,
+    DirectoryLink,
+    Invitation,
+    InvitationStatus,
+    Workspace,
+)
+from ._policy import DEFAULT_POLICY, Policy
+from ._schedule import HoldReason, hold_reason, select_batch
+from ._standing import DirectoryRecord, Situation
+
+
+@attrs.frozen
+class Mail:
+    """
+    A message handed to the mailer.
+
+    .. versionadded:: 0.1.0
+    """
+
+    to: str
+    workspace: str
+    kind: str = "invitation"
+
+
+@attrs.frozen
+class EscalationRecord:
+    """
+    A case handed to support.
+
+    .. versionadded:: 0.1.0
+    """
+
+    event_id: str
+    workspace: str
+    email: str
+    reason: EscalationReason
+
+
+class State:
+    """
+    The product's state, in memory, across many workspaces.
+
+    Accounts are numbered in the order they were added, from 0; the
+    number is how invitations refer to them, since emails change.
+
+    Args:
+        workspaces: The workspaces.
+        accounts: The accounts; emails must be unique.
+        invitations: Invitations; each one's email must be an account's.
+
+    Raises:
+        ValueError: Two accounts share an email, an invitation names an
+            email no account has, or names an unknown workspace.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        workspaces: Iterable[Workspace] = (),
+        accounts: Iterable[Account] = (),
+        invitations: Iterable[Invitation] = (),
+    ) -> None:
+        self.workspaces: dict[str, Workspace] = {}
+        self.accounts: list[Account] = []
+        self.invitations: dict[tuple[str, int], Invitation] = {}
+        self.records: dict[tuple[str, str], DirectoryRecord] = {}
+        self.processed: set[tuple[str, str]] = set()
+        self.mail: list[Mail] = []
+        self.escalations: list[EscalationRecord] = []
+        self._by_email: dict[str, int] = {}
+        self._by_link: dict[tuple[str | None, str], int] = {}
+        self._claimants: dict[str, set[str]] = {}
+        for workspace in workspaces:
+            self.add_workspace(workspace)
+        for account in accounts:
+            self.add_account(account)
+        for invitation in invitations:
+            self.add_invitation(invitation)
+
+    # Building.
+
+    def add_workspace(self, workspace: Workspace) -> None:
+        """
+        Add a workspace.
+
+        Raises:
+            ValueError: The id is taken.
+        """
+        if workspace.id in self.workspaces:
+            raise ValueError(f"workspace {workspace.id!r} exists already")
+        self.workspaces[workspace.id] = workspace
+        for domain in workspace.claimed_domains:
+            self._claimants.setdefault(domain.ascii, set()).add(workspace.id)
+
+    def add_account(self, account: Account) -> int:
+        """
+        Add an account and return its number.
+
+        Raises:
+            ValueError: The email is taken, or the account names an
+                unknown workspace.
+        """
+        if account.email.key in self._by_email:
+            raise ValueError(f"an account with {account.email} exists")
+        for name in (account.workspace, account.created_by):
+            if name is not None and name not in self.workspaces:
+                raise ValueError(f"unknown workspace {name!r}")
+        number = len(self.accounts)
+        self.accounts.append(account)
+        self._by_email[account.email.key] = number
+        if account.link is not None:
+            self._link(number, account.link)
+        return number
+
+    def add_invitation(self, invitation: Invitation) -> None:
+        """
+        Add an invitation to an existing account.
+
+        Raises:
+            ValueError: No account has its email, the workspace is
+                unknown, or the account is a member of that workspace.
+        """
+        if invitation.workspace not in self.workspaces:
+            raise ValueError(f"unknown workspace {invitation.workspace!r}")
+        number = self.find(invitation.email.key)
+        if number is None:
+            raise ValueError(f"no account has the email {invitation.email}")
+        if self.accounts[number].workspace == invitation.workspace:
+            raise ValueError(
+                f"{invitation.email} is a member of {invitation.workspace!r}"
+                " already and cannot be invited to it"
+            )
+        self.invitations[invitation.workspace, number] = invitation
+
+    def copy(self) -> State:
+        """
+        An independent copy.
+        """
+        return copy.deepcopy(self)
+
+    # Reading.
+
+    def find(self, email_key: str) -> int | None:
+        """
+        The number of the account with this email key, if any.
+        """
+        return self._by_email.get(email_key)
+
+    def owner_of(self, workspace_id: str) -> Account | None:
+        """
+        The account with the workspace owner's email, if any.
+        """
+        owner = self.workspaces[workspace_id].owner
+        number = None if owner is None else self.find(owner.key)
+        return None if number is None else self.accounts[number]
+
+    def hold_reason(self, workspace_id: str) -> HoldReason | None:
+        """
+        Why the workspace is held, or None.
+        """
+        return hold_reason(
+            self.workspaces[workspace_id], self.owner_of(workspace_id)
+        )
+
+    def situate(self, event: DirectoryEvent) -> Situation:
+        """
+        Load the `Situation` for *event*, as a host's store would.
+
+        Raises:
+            ValueError: The event's workspace is unknown.
+        """
+        return self._locate(event)[1]
+
+    def _locate(self, event: DirectoryEvent) -> tuple[int | None, Situation]:
+        workspace = self.workspaces.get(event.workspace)
+        if workspace is None:
+            raise ValueError(
+                f"event {event.id!r} names unknown workspace "
+                f"{event.workspace!r}"
+            )
+        # Look the person up by link first, then by email (SPEC 3).
+        user_id = event.user_id
+        number = self._by_link.get((workspace.id, user_id))
+        if number is None:
+            number = self._by_link.get((None, user_id))
+        linked = number is not None
+        email = event.email
+        if number is None and email is not None:
+            number = self._by_email.get(email.key)
+
+        account = None if number is None else self.accounts[number]
+        invitation = (
+            None
+            if number is None
+            else self.invitations.get((workspace.id, number))
+        )
+        if invitation is not None and not invitation.pending:
+            invitation = None
+        taken = (
+            email is not None
+            and self._by_email.get(email.key, number) != number
+        )
+        elsewhere = email is not None and any(
+            claimant != workspace.id
+            for claimant in self._claimants.get(email.domain.ascii, ())
+        )
+        return number, Situation(
+            workspace=workspace,
+            account=account,
+            linked=linked,
+            invitation=invitation,
+            email_taken=taken,
+            email_claimed_elsewhere=elsewhere,
+            record=self.records.get((workspace.id, user_id)),
+            processed=(workspace.id, event.id) in self.processed,
+        )
+
+    # Changing.
+
+    def process(
+        self, event: DirectoryEvent, policy: Policy = DEFAULT_POLICY
+    ) -> Decision:
+        """
+        Decide *event* against this state and apply the decision.
+
+        Raises:
+            ValueError: The event's workspace is unknown.
+        """
+        number, situation = self._locate(event)
+        decision = decide(event, situation, policy)
+        self._apply(event, number, decision)
+        return decision
+
+    def _apply(
+        self, event: DirectoryEvent, number: int | None, decision: Decision
+    ) -> None:
+        workspace = event.workspace
+        for action in decision.actions:
+            match action:
+                case CreateAccount():
+                    number = self.add_account(
+                        Account(
+                            email=action.email,
+                            profile=action.profile,
+                            role=action.role,
+                            created_by=action.created_by,
+                        )
+                    )
+                case Skip():
+                    if action.reason in _IGNORED:
+                        return
+                case Escalate():
+                    self.escalations.append(
+                        EscalationRecord(
+                            event.id,
+                            workspace,
+                            decision.subject,
+                            action.reason,
+                        )
+                    )
+                case _:
+                    assert number is not None, "actions need an account"
+                    self._apply_to_account(workspace, number, action)
+        self.processed.add((workspace, event.id))
+        self._record(event)
+
+    def _apply_to_account(
+        self,
+        workspace: str,
+        number: int,
+        action: Link
+        | UpdateProfile
+        | ChangeEmail
+        | SetRole
+        | SendInvitation
+        | RevokeInvitation
+        | Reactivate
+        | Deactivate,
+    ) -> None:
+        account = self.accounts[number]
+        match action:
+            case Link():
+                self._link(number, action.link)
+                account = attrs.evolve(account, link=action.link)
+            case UpdateProfile():
+                account = attrs.evolve(account, profile=action.profile)
+            case ChangeEmail():
+                account = self._change_email(number, action)
+            case SetRole():
+                if account.workspace == workspace:
+                    account = attrs.evolve(account, role=action.role)
+                invitation = self.invitations.get((workspace, number))
+                if invitation is not None and invitation.pending:
+                    self.invitations[workspace, number] = attrs.evolve(
+                        invitation, role=action.role
+                    )
+            case SendInvitation():
+                self.invitations[workspace, number] = Invitation(
+                    workspace, action.email, action.role
+                )
+                self.mail.append(Mail(action.email.address, workspace))
+            case RevokeInvitation():
+                key = (workspace, number)
+                self.invitations[key] = attrs.evolve(
+                    self.invitations[key], status=InvitationStatus.REVOKED
+                )
+            case Reactivate():
+                account = attrs.evolve(account, status=AccountStatus.ACTIVE)
+            case Deactivate():
+                account = attrs.evolve(
+                    account, status=AccountStatus.DEACTIVATED
+                )
+        self.accounts[number] = account
+
+    def _link(self, number: int, link: DirectoryLink) -> None:
+        old = self.accounts[number].link
+        if old is not None and self._by_link.get(_key(old)) == number:
+            del self._by_link[_key(old)]
+        holder = self._by_link.get(_key(link))
+        if holder is not None and holder != number:
+            # The directory user now maps to another account: the old
+            # holder keeps no link to it.
+            self.accounts[holder] = attrs.evolve(
+                self.accounts[holder], link=None
+            )
+        self._by_link[_key(link)] = number
+
+    def _change_email(self, number: int, action: ChangeEmail) -> Account:
+        del self._by_email[action.old.key]
+        self._by_email[action.new.key] = number
+        for key, invitation in self.invitations.items():
+            if key[1] == number:
+                self.invitations[key] = attrs.evolve(
+                    invitation, email=action.new
+                )
+        for name, workspace in self.workspaces.items():
+            if workspace.owner == action.old:
+                self.workspaces[name] = attrs.evolve(
+                    workspace, owner=action.new
+                )
+        return attrs.evolve(self.accounts[number], email=action.new)
+
+    def _record(self, event: DirectoryEvent) -> None:
+        key = (event.workspace, event.user_id)
+        old = self.records.get(key) or DirectoryRecord()
+        active = False if isinstance(event, UserDeleted) else event.user.active
+        self.records[key] = DirectoryRecord(
+            active=active,
+            sequence=_latest(old.sequence, event.sequence),
+            occurred_at=_latest(old.occurred_at, event.occurred_at),
+        )
+
+
+_IGNORED = frozenset((SkipReason.DUPLICATE, SkipReason.STALE))
+
+
+def _key(link: DirectoryLink) -> tuple[str | None, str]:
+    return (link.workspace, link.user_id)
+
+
+_T = TypeVar("_T", int, datetime)
+
+
+def _latest(old: _T | None, new: _T | None) -> _T | None:
+    if old is None:
+        return new
+    if new is None:
+        return old
+    return max(old, new)
+
+
+@attrs.frozen
+class Applied:
+    """
+    A decision and the scheduler cycle that applied it.
+
+    Args:
+        cycle: The cycle, counted from 1.
+        decision: The decision.
+        expedited: Whether S-REVOKE-FIRST brought the event forward:
+            it was past the workspace's cap, or the workspace was held.
+
+    .. versionadded:: 0.1.0
+    """
+
+    cycle: int
+    decision: Decision
+    expedited: bool = False
+
+    @property
+    def rules(self) -> tuple[str, ...]:
+        """
+        The decision's rules, and S-REVOKE-FIRST when it applied.
+        """
+        if self.expedited:
+            return (*self.decision.rules, "S-REVOKE-FIRST")
+        return self.decision.rules
+
+
+@attrs.frozen
+class WorkspaceStatus:
+    """
+    Where a workspace's processing stands.
+
+    Args:
+        id: The workspace.
+        held: Why it is held, or None when it is active.
+        queued: Events waiting.
+        parked: Events set aside after failing too often.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str
+    held: HoldReason | None
+    queued: int
+    parked: int = 0
+
+
+@attrs.frozen
+class Outcome:
+    """
+    The result of `simulate`.
+
+    Args:
+        applied: Every decision, in the order it was applied.
+        state: The final state.
+        workspaces: Each workspace's status at the end.
+        cycles: How many cycles ran.
+
+    .. versionadded:: 0.1.0
+    """
+
+    applied: tuple[Applied, ...]
+    state: State
+    workspaces: tuple[WorkspaceStatus, ...]
+    cycles: int
+
+
+def simulate(
+    state: State,
+    events: Iterable[DirectoryEvent],
+    policy: Policy = DEFAULT_POLICY,
+) -> Outcome:
+    """
+    Queue *events* and run scheduler cycles until no queued event can be
+    consumed.
+
+    Each cycle takes, per workspace, the events `select_batch` chooses
+    (the cap, the owner hold and S-REVOKE-FIRST), and applies all of them
+    in the order they were queued.
+    Events of a held workspace that S-REVOKE-FIRST does not expedite stay
+    queued, and are reported in the workspace's status.
+
+    *state* itself is not changed.
+
+    Raises:
+        ValueError: An event names an unknown workspace.
+
+    .. versionadded:: 0.1.0
+    """
+    state = state.copy()
+    queues: dict[str, list[tuple[int, DirectoryEvent]]] = {
+        name: [] for name in state.workspaces
+    }
+    for position, event in enumerate(events):
+        queue = queues.get(event.workspace)
+        if queue is None:
+            raise ValueError(
+                f"event {event.id!r} names unknown workspace "
+                f"{event.workspace!r}"
+            )
+        queue.append((position, event))
+
+    applied: list[Applied] = []
+    cycles = 0
+    while True:
+        chosen = _choose(state, queues, policy)
+        if not chosen:
+            break
+        cycles += 1
+        for _, event, expedited in sorted(chosen, key=lambda c: c[0]):
+            decision = state.process(event, policy)
+            applied.append(Applied(cycles, decision, expedited))
+
+    statuses = tuple(
+        WorkspaceStatus(name, state.hold_reason(name), len(queue))
+        for name, queue in queues.items()
+    )
+    return Outcome(tuple(applied), state, statuses, cycles)
+
+
+def _choose(
+    state: State,
+    queues: dict[str, list[tuple[int, DirectoryEvent]]],
+    policy: Policy,
+) -> list[tuple[int, DirectoryEvent, bool]]:
+    """
+    Take the next cycle's events off the queues.
+    """
+    chosen: list[tuple[int, DirectoryEvent, bool]] = []
+    for name, queue in queues.items():
+        if not queue:
+            continue
+        held = state.hold_reason(name) is not None
+        batch = select_batch(_events(queue), policy, held)
+        taken = set(batch.positions)
+        chosen.extend(
+            (queue[i][0], queue[i][1], i in batch.expedited)
+            for i in batch.positions
+        )
+        queue[:] = [item for i, item in enumerate(queue) if i not in taken]
+    return chosen
+
+
+def _events(
+    queue: list[tuple[int, DirectoryEvent]],
+) -> Sequence[DirectoryEvent]:
+    return [event for _, event in queue]
