@@ -460,10 +460,19 @@ class _Plan:
         profile, changed = profile_changes(account.profile, self._user())
         if not changed:
             return
-        if as_rule is not None:
-            self.rules.append(as_rule)
         email = self.email
-        if email is not None and self.situation.workspace.claims(email.domain):
+        claimed = email is not None and self.situation.workspace.claims(
+            email.domain
+        )
+        if as_rule is None:
+            # Provisioning updates the profile where the domain is
+            # claimed, and says nothing otherwise (SPEC section 4).
+            if claimed:
+                self.actions.append(UpdateProfile(profile, changed))
+            return
+        # U-PROFILE records the skip (SPEC section 6).
+        self.rules.append(as_rule)
+        if claimed:
             self.actions.append(UpdateProfile(profile, changed))
         else:
             self.actions.append(Skip(SkipReason.DOMAIN_UNCLAIMED))

@@ -57,6 +57,8 @@ class Condition(enum.Enum):
 
 _ALL = frozenset(Standing)
 _NOT_IN_REACH = _ALL - IN_REACH
+#: Standings with an account, whose email a linked event may change.
+_FOUND = _ALL - {Standing.NEW}
 
 
 @attrs.frozen
@@ -182,10 +184,11 @@ RULES: tuple[Rule, ...] = (
         "P-DEACTIVATED-ELSEWHERE",
         _T.PROVISION,
         [Standing.DEACTIVATED_ELSEWHERE],
-        [_A.LINK, _A.SEND_INVITATION, _A.ESCALATE],
+        [_A.LINK, _A.SEND_INVITATION, _A.UPDATE_PROFILE, _A.ESCALATE],
         "deactivated account, not a member of W",
         "link; send an invitation; escalate: the account may stay "
-        "deactivated until support acts",
+        "deactivated until support acts; update profile attributes if the "
+        "domain is claimed, as P-STANDALONE does",
         escalation=_E.ACCOUNT_DEACTIVATED,
     ),
     # Section 5: deprovisioning.
@@ -271,7 +274,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "U-EMAIL",
         _T.UPDATE,
-        IN_REACH,
+        _FOUND,
         [_A.CHANGE_EMAIL],
         "email changed",
         "applied whatever the domain",
@@ -316,7 +319,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "G-EMAIL-TAKEN",
         _T.GUARD,
-        IN_REACH,
+        _FOUND,
         [_A.ESCALATE],
         "the new email already belongs to another account",
         "escalate instead of changing the email",
@@ -325,7 +328,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "G-EMAIL-FOREIGN-CLAIM",
         _T.GUARD,
-        IN_REACH,
+        _FOUND,
         [_A.ESCALATE],
         "the new email's domain is claimed by another organisation",
         "escalate instead of changing the email",
@@ -334,7 +337,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "G-EMAIL-UNOWNED",
         _T.GUARD,
-        IN_REACH,
+        _FOUND,
         [_A.ESCALATE],
         "policy guarded: the account was not created by W's provisioning "
         "and neither its current nor its new email domain is claimed by W",
@@ -344,7 +347,7 @@ RULES: tuple[Rule, ...] = (
     _rule(
         "G-OWNER",
         _T.GUARD,
-        [Standing.MEMBER],
+        [Standing.MEMBER, Standing.DEACTIVATED_MEMBER],
         [_A.ESCALATE],
         "a role change or deactivation of W's owner",
         "escalate: the owner is never demoted or deactivated by sync",

@@ -177,8 +177,21 @@ class State:
     def copy(self) -> State:
         """
         An independent copy.
+
+        Cheap: the values held are immutable, so copying the containers
+        is enough.
         """
-        return copy.deepcopy(self)
+        new = copy.copy(self)
+        for name, value in vars(self).items():
+            setattr(new, name, copy.copy(value))
+        return new
+
+    def __repr__(self) -> str:
+        return (
+            f"State(workspaces={list(self.workspaces.values())!r}, "
+            f"accounts={self.accounts!r}, "
+            f"invitations={list(self.invitations.values())!r})"
+        )
 
     # Reading.
 
@@ -289,7 +302,12 @@ class State:
                         )
                     )
                 case Skip():
-                    if action.reason in _IGNORED:
+                    if action.reason is SkipReason.DUPLICATE:
+                        return
+                    if action.reason is SkipReason.STALE:
+                        # Handled, so a redelivery is a duplicate; but
+                        # it is no newer than what the record holds.
+                        self.processed.add((workspace, event.id))
                         return
                 case Escalate():
                     self.escalations.append(
@@ -393,9 +411,6 @@ class State:
         )
 
 
-_IGNORED = frozenset((SkipReason.DUPLICATE, SkipReason.STALE))
-
-
 def _key(link: DirectoryLink) -> tuple[str | None, str]:
     return (link.workspace, link.user_id)
 
@@ -418,6 +433,7 @@ class Applied:
 
     Args:
         cycle: The cycle, counted from 1.
+        event: The event.
         decision: The decision.
         expedited: Whether S-REVOKE-FIRST brought the event forward:
             it was past the workspace's cap, or the workspace was held.
@@ -426,6 +442,7 @@ class Applied:
     """
 
     cycle: int
+    event: DirectoryEvent
     decision: Decision
     expedited: bool = False
 
@@ -523,7 +540,7 @@ def simulate(
         cycles += 1
         for _, event, expedited in sorted(chosen, key=lambda c: c[0]):
             decision = state.process(event, policy)
-            applied.append(Applied(cycles, decision, expedited))
+            applied.append(Applied(cycles, event, decision, expedited))
 
     statuses = tuple(
         WorkspaceStatus(name, state.hold_reason(name), len(queue))
