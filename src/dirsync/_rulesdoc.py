@@ -101,7 +101,7 @@ def render() -> str:
     for standing, rule in PROVISIONING.items():
         out.append(f"  P -->|{standing.value}| {_node(rule.id)}")
     seen: set[tuple[Standing, str]] = set()
-    for (standing, owner, linked), rule in DEPROVISIONING.items():
+    for (standing, _owner, _linked), rule in DEPROVISIONING.items():
         if (standing, rule.id) in seen:
             continue
         seen.add((standing, rule.id))

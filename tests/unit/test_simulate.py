@@ -196,7 +196,8 @@ def test_held_workspaces_only_revoke(
         name = applied.decision.workspace
         if state.hold_reason(name) is None:
             continue
-        assert policy.revoke_first and applied.expedited
+        assert policy.revoke_first
+        assert applied.expedited
     for name in state.workspaces:
         if state.hold_reason(name) is None:
             continue
