@@ -35,6 +35,9 @@ class ActionName(enum.Enum):
     ESCALATE = "escalate"
     SKIP = "skip"
 
+    # Identity hash: see `Standing`.
+    __hash__ = object.__hash__
+
 
 class EscalationReason(enum.Enum):
     """
@@ -109,7 +112,17 @@ class Link:
 
     name: ClassVar[ActionName] = ActionName.LINK
 
-    link: DirectoryLink
+    #: W, whose directory the user belongs to.
+    workspace: str
+    #: The directory user.
+    user_id: str
+
+    @property
+    def link(self) -> DirectoryLink:
+        """
+        The link the account gets.
+        """
+        return DirectoryLink(self.workspace, self.user_id)
 
 
 @attrs.frozen

@@ -60,14 +60,13 @@ from ._actions import (
 from ._events import DirectoryEvent, UserCreated, UserDeleted, UserUpdated
 from ._model import (
     PROFILE_FIELDS,
-    DirectoryLink,
     DirectoryUser,
     Email,
     Profile,
     Role,
 )
 from ._policy import DEFAULT_POLICY, EmailPolicy, Policy
-from ._rules import BY_ID, DEPROVISIONING, PROVISIONING, Rule
+from ._rules import BY_ID, DEPROVISIONING, PROVISIONING, RULES, Rule
 from ._standing import (
     IN_REACH,
     DirectoryRecord,
@@ -160,7 +159,7 @@ def _describe(action: Action) -> str:
         case CreateAccount():
             return "created the account"
         case Link():
-            return f"linked it to directory user {action.link.user_id}"
+            return f"linked it to directory user {action.user_id}"
         case UpdateProfile():
             return f"updated {', '.join(action.changed)}"
         case ChangeEmail():
@@ -218,26 +217,34 @@ def decide(
     standing = standing_of(situation)
     if situation.processed:
         return _skipped(event, situation, standing, SkipReason.DUPLICATE)
-    if _is_stale(event, situation.record):
+    record = situation.record
+    if record is not None and _is_stale(event, record):
         return _skipped(event, situation, standing, SkipReason.STALE)
 
-    # 2. Deprovisioning: a deleted or inactive user.
+    # 2. Deprovisioning: a deleted or inactive user.  Its outcomes do
+    # not depend on the details, so they are constants.
     if isinstance(event, UserDeleted) or not event.user.active:
-        rule = DEPROVISIONING[standing, situation.is_owner, situation.linked]
-        plan = _Plan(event, None, situation, policy, standing)
-        plan.run(rule)
-        return plan.decision()
+        owner = standing is Standing.MEMBER and situation.is_owner
+        rule = DEPROVISIONING[standing, owner, situation.linked]
+        return Decision(
+            event.id,
+            event.workspace,
+            standing,
+            (rule.id,),
+            _CONSTANT_OUTCOMES[rule.id],
+            _subject(event, situation),
+        )
 
     # 3. Provisioning, or an update routed by link and reach.
     plan = _Plan(event, event.user, situation, policy, standing)
-    if isinstance(event, UserCreated) or _reactivates(event, situation):
-        plan.run(PROVISIONING[standing])
+    if isinstance(event, UserCreated) or _reactivates(event, record):
+        plan.provision()
     elif not situation.linked and standing is not Standing.DEACTIVATED_MEMBER:
         plan.rules.append("U-UNKNOWN")
-        plan.run(PROVISIONING[standing])
+        plan.provision()
     elif standing not in IN_REACH:
         plan.rules.append("U-OUTSIDE")
-        plan.actions.append(Skip(SkipReason.OUTSIDE_WORKSPACE))
+        plan.actions.append(_SKIPS[SkipReason.OUTSIDE_WORKSPACE])
     else:
         if not situation.linked:
             # A member deactivated by hand whose email the IdP now
@@ -247,9 +254,16 @@ def decide(
             plan.link()
         if standing is Standing.DEACTIVATED_MEMBER:
             plan.rules.append("U-DEACTIVATED")
-        plan.change_email()
-        plan.update_profile(as_rule="U-PROFILE")
-        plan.set_role(as_rule="U-ROLE")
+        # Most updates change nothing that is synced (the IdP resends
+        # the whole user when anything changes): test before calling.
+        user = event.user
+        account = situation.account
+        assert account is not None  # in reach
+        if user.email.key != account.email.key:
+            plan.change_email()
+        if user.profile != account.profile:
+            plan.update_profile("U-PROFILE")
+        plan.set_role("U-ROLE")
 
     # 4. The decision.
     return plan.decision()
@@ -266,7 +280,7 @@ def _skipped(
         event.workspace,
         standing,
         (),
-        (Skip(reason),),
+        (_SKIPS[reason],),
         _subject(event, situation),
     )
 
@@ -279,15 +293,13 @@ def _subject(event: DirectoryEvent, situation: Situation) -> str:
     return f"directory user {event.user_id}"
 
 
-def _is_stale(event: DirectoryEvent, record: DirectoryRecord | None) -> bool:
+def _is_stale(event: DirectoryEvent, record: DirectoryRecord) -> bool:
     """
     Whether *event* is older than what was applied for its user.
 
     Sequence numbers are compared with sequence numbers and timestamps
     with timestamps; an event that carries neither is never stale.
     """
-    if record is None:
-        return False
     if (
         event.sequence is not None
         and record.sequence is not None
@@ -301,15 +313,14 @@ def _is_stale(event: DirectoryEvent, record: DirectoryRecord | None) -> bool:
     )
 
 
-def _reactivates(event: UserUpdated, situation: Situation) -> bool:
+def _reactivates(event: UserUpdated, record: DirectoryRecord | None) -> bool:
     """
     Whether an update carries evidence that ``active`` went from false to
     true: the event says so, or the last recorded state was inactive.
     """
-    if event.previous.active is False:
-        return True
-    record = situation.record
-    return record is not None and record.active is False
+    return event.previous.active is False or (
+        record is not None and record.active is False
+    )
 
 
 def profile_changes(
@@ -330,22 +341,50 @@ def profile_changes(
     stated = user.stated
     changed = tuple(
         field
-        for field in PROFILE_FIELDS
-        if field in stated and getattr(new, field) != getattr(current, field)
+        for field, old, value in zip(
+            PROFILE_FIELDS, _values(current), _values(new), strict=True
+        )
+        if value != old and field in stated
     )
     if not changed:
         return current, ()
+    if stated.issuperset(PROFILE_FIELDS):
+        # The usual case: the source sent the whole user.
+        return new, changed
     return (
-        attrs.evolve(current, **{f: getattr(new, f) for f in changed}),
+        Profile(
+            *(
+                value if field in changed else old
+                for field, old, value in zip(
+                    PROFILE_FIELDS,
+                    _values(current),
+                    _values(new),
+                    strict=True,
+                )
+            )
+        ),
         changed,
+    )
+
+
+def _values(profile: Profile) -> tuple[str | None, ...]:
+    # In PROFILE_FIELDS order; much cheaper than attrs.astuple.
+    return (
+        profile.first_name,
+        profile.last_name,
+        profile.department,
+        profile.title,
     )
 
 
 class _Plan:
     """
-    The decision being built: the rules that fired and their actions.
+    A provisioning or update decision being built: the rules that fired
+    and their actions.
 
-    A short-lived mutable helper, private to one `decide` call.
+    A short-lived mutable helper, private to one `decide` call.  Each
+    step method appends what one step of a rule orders, and leaves out
+    what would change nothing.
     """
 
     __slots__ = (
@@ -362,7 +401,7 @@ class _Plan:
     def __init__(
         self,
         event: DirectoryEvent,
-        user: DirectoryUser | None,
+        user: DirectoryUser,
         situation: Situation,
         policy: Policy,
         standing: Standing,
@@ -377,32 +416,27 @@ class _Plan:
         account = situation.account
         # The email as it stands after any change this event makes; it
         # decides whether profile changes apply (SPEC section 6).
-        self.email: Email | None = (
-            account.email if account is not None else event.email
-        )
+        self.email = user.email if account is None else account.email
 
     def decision(self) -> Decision:
-        if not self.actions:
-            self.actions.append(Skip(SkipReason.NO_CHANGE))
+        event = self.event
         return Decision(
-            self.event.id,
-            self.event.workspace,
+            event.id,
+            event.workspace,
             self.standing,
-            tuple(self.rules),
-            tuple(self.actions),
-            _subject(self.event, self.situation),
+            tuple(self.rules) if self.rules else (),
+            tuple(self.actions) if self.actions else _NO_CHANGE,
+            self.email.address,
         )
 
-    def run(self, rule: Rule) -> None:
+    def provision(self) -> None:
+        rule = PROVISIONING[self.standing]
         self.rules.append(rule.id)
-        for step in rule.steps:
-            _STEPS[step](self, rule)
+        for step in _PROVISIONING_STEPS[rule.id]:
+            step(self)
 
-    # Steps.  Each appends the actions one step of a rule orders, and
-    # leaves out what would change nothing.
-
-    def create_account(self, rule: Rule) -> None:
-        user = self._user()
+    def create_account(self) -> None:
+        user = self.user
         self.actions.append(
             CreateAccount(
                 user.email,
@@ -412,58 +446,58 @@ class _Plan:
             )
         )
 
-    def link(self, rule: Rule | None = None) -> None:
+    def link(self) -> None:
         if self.situation.linked:
             # Found by link: the email may have moved on since.
             self.change_email()
             return
-        user = self._user()
-        self.actions.append(Link(DirectoryLink(self.event.workspace, user.id)))
+        self.actions.append(Link(self.event.workspace, self.user.id))
 
     def change_email(self) -> None:
         account = self.situation.account
-        user = self._user()
-        if account is None or user.email == account.email:
+        new = self.user.email
+        if account is None or new.key == account.email.key:
             return
         self.rules.append("U-EMAIL")
-        workspace = self.situation.workspace
-        new = user.email
-        guard: EscalationReason | None = None
-        if self.situation.email_taken:
-            guard = EscalationReason.EMAIL_TAKEN
-            self.rules.append("G-EMAIL-TAKEN")
-        elif self.situation.email_claimed_elsewhere and not workspace.claims(
-            new.domain
-        ):
-            guard = EscalationReason.EMAIL_CLAIMED_ELSEWHERE
-            self.rules.append("G-EMAIL-FOREIGN-CLAIM")
-        elif (
-            self.policy.email_changes is EmailPolicy.GUARDED
-            and account.created_by != workspace.id
-            and not workspace.claims(account.email.domain)
-            and not workspace.claims(new.domain)
-        ):
-            guard = EscalationReason.EMAIL_UNOWNED
-            self.rules.append("G-EMAIL-UNOWNED")
+        guard = self._email_guard(account.email, new, account.created_by)
         if guard is None:
             self.actions.append(ChangeEmail(account.email, new))
             self.email = new
         else:
-            self.actions.append(Escalate(guard))
+            self.rules.append(guard.id)
+            self.actions.append(_CONSTANT_OUTCOMES[guard.id][0])
 
-    def update_profile(
-        self, rule: Rule | None = None, as_rule: str | None = None
-    ) -> None:
+    def _email_guard(
+        self, old: Email, new: Email, created_by: str | None
+    ) -> Rule | None:
+        """
+        The guard that stops an email change, if one does.
+        """
+        situation = self.situation
+        workspace = situation.workspace
+        if situation.email_taken:
+            return BY_ID["G-EMAIL-TAKEN"]
+        if situation.email_claimed_elsewhere and not workspace.claims(
+            new.domain
+        ):
+            return BY_ID["G-EMAIL-FOREIGN-CLAIM"]
+        if (
+            self.policy.email_changes is EmailPolicy.GUARDED
+            and created_by != workspace.id
+            and not workspace.claims(old.domain)
+            and not workspace.claims(new.domain)
+        ):
+            return BY_ID["G-EMAIL-UNOWNED"]
+        return None
+
+    def update_profile(self, as_rule: str | None = None) -> None:
         account = self.situation.account
-        if account is None:
+        if account is None or account.profile == self.user.profile:
             return
-        profile, changed = profile_changes(account.profile, self._user())
+        profile, changed = profile_changes(account.profile, self.user)
         if not changed:
             return
-        email = self.email
-        claimed = email is not None and self.situation.workspace.claims(
-            email.domain
-        )
+        claimed = self.situation.workspace.claims(self.email.domain)
         if as_rule is None:
             # Provisioning updates the profile where the domain is
             # claimed, and says nothing otherwise (SPEC section 4).
@@ -475,12 +509,10 @@ class _Plan:
         if claimed:
             self.actions.append(UpdateProfile(profile, changed))
         else:
-            self.actions.append(Skip(SkipReason.DOMAIN_UNCLAIMED))
+            self.actions.append(_SKIPS[SkipReason.DOMAIN_UNCLAIMED])
 
-    def set_role(
-        self, rule: Rule | None = None, as_rule: str | None = None
-    ) -> None:
-        user = self._user()
+    def set_role(self, as_rule: str | None = None) -> None:
+        user = self.user
         if "role" not in user.stated:
             return
         if self.standing is Standing.INVITED:
@@ -495,50 +527,77 @@ class _Plan:
             self.rules.append(as_rule)
         if self.situation.is_owner:
             self.rules.append("G-OWNER")
-            self.actions.append(Escalate(EscalationReason.OWNER_PROTECTED))
+            self.actions.append(_CONSTANT_OUTCOMES["G-OWNER"][0])
         else:
             self.actions.append(SetRole(user.role, current))
 
-    def send_invitation(self, rule: Rule) -> None:
-        email = self.email
-        assert email is not None  # provisioning events carry an email
-        self.actions.append(SendInvitation(email, self._directory_role()))
-
-    def revoke_invitation(self, rule: Rule) -> None:
-        self.actions.append(RevokeInvitation())
-
-    def reactivate(self, rule: Rule) -> None:
-        self.actions.append(Reactivate())
-
-    def deactivate(self, rule: Rule) -> None:
-        self.actions.append(Deactivate())
-
-    def escalate(self, rule: Rule) -> None:
-        assert rule.escalation is not None
-        self.actions.append(Escalate(rule.escalation))
-
-    def skip(self, rule: Rule) -> None:
-        assert rule.skip is not None
-        self.actions.append(Skip(rule.skip))
-
-    def _user(self) -> DirectoryUser:
-        assert self.user is not None, "only user events get here"
-        return self.user
+    def send_invitation(self) -> None:
+        self.actions.append(SendInvitation(self.email, self._directory_role()))
 
     def _directory_role(self) -> Role:
-        user = self._user()
+        user = self.user
         return user.role if "role" in user.stated else Role.MEMBER
 
 
-_STEPS: dict[ActionName, Callable[[_Plan, Rule], None]] = {
+_SKIPS = {reason: Skip(reason) for reason in SkipReason}
+_NO_CHANGE = (_SKIPS[SkipReason.NO_CHANGE],)
+
+
+def _constant(name: ActionName, rule: Rule) -> Action | None:
+    """
+    The action a step of *rule* orders when it is the same every time.
+    """
+    match name:
+        case ActionName.REVOKE_INVITATION:
+            return RevokeInvitation()
+        case ActionName.REACTIVATE:
+            return Reactivate()
+        case ActionName.DEACTIVATE:
+            return Deactivate()
+        case ActionName.ESCALATE:
+            assert rule.escalation is not None
+            return Escalate(rule.escalation)
+        case ActionName.SKIP:
+            assert rule.skip is not None
+            return _SKIPS[rule.skip]
+        case _:
+            return None
+
+
+#: The outcomes of the rules whose steps are all constant (the
+#: deprovisioning rules and the guards), by rule id.
+_CONSTANT_OUTCOMES: dict[str, tuple[Action, ...]] = {
+    rule.id: tuple(
+        action
+        for action in (_constant(step, rule) for step in rule.steps)
+        if action is not None
+    )
+    for rule in RULES
+    if rule.steps and all(_constant(s, rule) for s in rule.steps)
+}
+
+_METHODS: dict[ActionName, Callable[[_Plan], None]] = {
     ActionName.CREATE_ACCOUNT: _Plan.create_account,
     ActionName.LINK: _Plan.link,
     ActionName.UPDATE_PROFILE: _Plan.update_profile,
     ActionName.SET_ROLE: _Plan.set_role,
     ActionName.SEND_INVITATION: _Plan.send_invitation,
-    ActionName.REVOKE_INVITATION: _Plan.revoke_invitation,
-    ActionName.REACTIVATE: _Plan.reactivate,
-    ActionName.DEACTIVATE: _Plan.deactivate,
-    ActionName.ESCALATE: _Plan.escalate,
-    ActionName.SKIP: _Plan.skip,
+}
+
+
+def _step(name: ActionName, rule: Rule) -> Callable[[_Plan], None]:
+    action = _constant(name, rule)
+    if action is None:
+        return _METHODS[name]
+
+    def append(plan: _Plan) -> None:
+        plan.actions.append(action)
+
+    return append
+
+
+#: Each provisioning rule's steps, ready to run, by rule id.
+_PROVISIONING_STEPS: dict[str, tuple[Callable[[_Plan], None], ...]] = {
+    rule.id: tuple(_step(name, rule) for name in rule.steps)
+    for rule in PROVISIONING.values()
 }
