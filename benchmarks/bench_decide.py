@@ -37,6 +37,7 @@ from dirsync import (
 )
 
 Pair = tuple[DirectoryEvent, Situation]
+RuleKey = tuple[str, object, bool, bool]
 
 
 def workload(count: int) -> list[Pair]:
@@ -62,9 +63,7 @@ def _timed_memo(pairs: list[Pair], memo: dict[Pair, Decision]) -> float:
     return time.perf_counter() - start
 
 
-def _timed_rule_table(
-    keys: list[tuple[str, object, bool, bool]], table: dict[object, int]
-) -> float:
+def _timed_rule_table(keys: list[RuleKey], table: dict[RuleKey, int]) -> float:
     start = time.perf_counter()
     for key in keys:
         table[key]
