@@ -138,8 +138,23 @@ class Decision:
         done = ", ".join(_describe(action) for action in self.actions)
         if not self.rules:
             return f"{self.subject}: {done}"
-        why = "; ".join(f"{rid}, {BY_ID[rid].when}" for rid in self.rules)
-        return f"{self.subject} is {self.standing.value}: {why}: {done}"
+        where = _STANDING_WORDS[self.standing].replace("W", self.workspace)
+        why = "; ".join(
+            f"{rid}, {BY_ID[rid].when}".replace(" W", f" {self.workspace}")
+            for rid in self.rules
+        )
+        return f"{self.subject} ({where}): {why} -> {done}"
+
+
+_STANDING_WORDS = {
+    Standing.MEMBER: "member of W",
+    Standing.DEACTIVATED_MEMBER: "deactivated member of W",
+    Standing.INVITED: "invited to W",
+    Standing.DEACTIVATED_ELSEWHERE: "deactivated, outside W",
+    Standing.STANDALONE: "in no workspace",
+    Standing.OTHER_WORKSPACE: "member of another workspace",
+    Standing.NEW: "no account yet",
+}
 
 
 _SKIP_WORDS = {
