@@ -60,6 +60,14 @@ WORLD: dict[str, Any] = {
             "status": "deactivated",
             "directory_id": "d-dora",
         },
+        # A member added and deactivated by hand.
+        {
+            "email": "dot@acme.com",
+            "first_name": "Dot",
+            "workspace": "acme",
+            "role": "member",
+            "status": "deactivated",
+        },
         # A managed member whose domain acme has not claimed.
         {
             "email": "pat@gmail.com",
@@ -419,6 +427,22 @@ CASES: list[dict[str, Any]] = [
             "actions": ["update_profile"],
         },
         "account": {"email": "dora@acme.com", "status": "deactivated"},
+    },
+    {
+        "rule": "U-DEACTIVATED",
+        "note": "unlinked: linked, but still not reactivated",
+        "events": [updated("e1", "d-dot", "dot@acme.com", title="Lead")],
+        "expect": {
+            "standing": "deactivated_member",
+            "rules": ["U-UNKNOWN", "U-DEACTIVATED", "U-PROFILE"],
+            "actions": ["link", "update_profile"],
+        },
+        "account": {
+            "email": "dot@acme.com",
+            "status": "deactivated",
+            "directory_id": "d-dot",
+            "title": "Lead",
+        },
     },
     # Guards.
     {

@@ -8,6 +8,8 @@ organisations claim) common enough for the search to find them.
 
 from __future__ import annotations
 
+import contextlib
+import functools
 from datetime import UTC, datetime, timedelta
 
 import attrs
@@ -44,26 +46,19 @@ LOCALS = ("ana", "bo", "cy", "di", "ed", "fay")
 USER_IDS = ("u1", "u2", "u3", "u4", "u5")
 
 
-def _recase(text: str) -> st.SearchStrategy[str]:
-    return st.lists(st.booleans(), min_size=len(text), max_size=len(text)).map(
-        lambda flips: "".join(
-            c.upper() if flip else c
-            for c, flip in zip(text, flips, strict=True)
-        )
-    )
-
-
-domains = st.sampled_from(DOMAINS).map(Domain.parse)
-
-emails = (
-    st.tuples(st.sampled_from(LOCALS), st.sampled_from(DOMAINS))
-    .flatmap(
-        lambda parts: _recase(parts[0]).map(
-            lambda local: f"{local}@{parts[1]}"
-        )
-    )
-    .map(Email.parse)
+# Parsed once: parsing is the slow part of drawing an email.
+_DOMAINS = tuple(Domain.parse(domain) for domain in DOMAINS)
+_EMAILS = tuple(
+    Email.parse(f"{local}@{domain}")
+    for local in LOCALS
+    for spelling in (str.lower, str.capitalize, str.upper)
+    for domain in (spelling(d) for d in DOMAINS)
+    for local in (spelling(local),)
 )
+
+domains = st.sampled_from(_DOMAINS)
+#: Emails from a small pool, in several spellings of the same address.
+emails = st.sampled_from(_EMAILS)
 
 names = st.sampled_from((None, "Ana", "Bo", "Engineer", "R&D"))
 
@@ -79,6 +74,7 @@ roles = st.sampled_from(Role)
 workspace_ids = st.sampled_from(WORKSPACES)
 
 
+@functools.cache
 def workspaces(name: str) -> st.SearchStrategy[Workspace]:
     return st.builds(
         Workspace,
@@ -126,6 +122,28 @@ event_ids = st.integers(0, 30).map(lambda n: f"e{n}")
 def events(
     workspace: st.SearchStrategy[str] = workspace_ids,
 ) -> st.SearchStrategy[DirectoryEvent]:
+    """
+    Any directory event, for the workspaces *workspace* draws.
+    """
+    return _events(workspace)
+
+
+def events_for(names: tuple[str, ...]) -> st.SearchStrategy[DirectoryEvent]:
+    """
+    Events for the named workspaces; built once per set of names, since
+    building strategies again on every draw is slow.
+    """
+    return _events_for(names)
+
+
+@functools.cache
+def _events_for(names: tuple[str, ...]) -> st.SearchStrategy[DirectoryEvent]:
+    return _events(st.sampled_from(names))
+
+
+def _events(
+    workspace: st.SearchStrategy[str],
+) -> st.SearchStrategy[DirectoryEvent]:
     envelope = {
         "id": event_ids,
         "workspace": workspace,
@@ -163,6 +181,9 @@ policies = st.builds(
 )
 
 
+_rarely = st.sampled_from((False, False, False, True))
+
+
 @st.composite
 def situations(draw: st.DrawFn, workspace: str = "acme") -> Situation:
     """
@@ -182,8 +203,9 @@ def situations(draw: st.DrawFn, workspace: str = "acme") -> Situation:
         account=account,
         linked=account is not None and draw(st.booleans()),
         invitation=invitation,
-        email_taken=draw(st.booleans()),
-        email_claimed_elsewhere=draw(st.booleans()),
+        # Rarely: most email changes meet no guard.
+        email_taken=draw(_rarely),
+        email_claimed_elsewhere=draw(_rarely),
         record=draw(records),
         processed=draw(st.booleans()),
     )
@@ -205,7 +227,8 @@ def states(draw: st.DrawFn) -> State:
         if account.created_by not in (None, *names):
             account = attrs.evolve(account, created_by=None)
         if state.find(account.email.key) is None:
-            state.add_account(account)
+            with contextlib.suppress(ValueError):  # a taken link
+                state.add_account(account)
     for name in names:
         workspace = state.workspaces[name]
         if workspace.owner is None or not draw(st.integers(0, 4)):
@@ -251,5 +274,5 @@ def worlds(
     A state and a list of events for its workspaces.
     """
     state = draw(states())
-    names = st.sampled_from(sorted(state.workspaces))
-    return state, draw(st.lists(events(names), max_size=max_events))
+    names = tuple(sorted(state.workspaces))
+    return state, draw(st.lists(events_for(names), max_size=max_events))

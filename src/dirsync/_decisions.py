@@ -37,6 +37,7 @@ Every rule that fired is named in the decision, in the order it fired.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import assert_never
 
 import attrs
 
@@ -193,6 +194,8 @@ def _describe(action: Action) -> str:
             return f"escalated ({action.reason.value})"
         case Skip():
             return _SKIP_WORDS[action.reason]
+        case _:
+            assert_never(action)
 
 
 def decide(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from typing import assert_never
 
 import attrs
 
@@ -391,6 +392,8 @@ def _holds(condition: Condition, owner: bool, linked: bool) -> bool:
             return linked
         case Condition.NOT_LINKED:
             return not linked
+        case _:
+            assert_never(condition)
 
 
 def _deprovisioning() -> dict[tuple[Standing, bool, bool], Rule]:

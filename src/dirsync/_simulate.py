@@ -16,7 +16,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import TypeVar
+from typing import TypeVar, assert_never
 
 import attrs
 
@@ -139,19 +139,27 @@ class State:
         Add an account and return its number.
 
         Raises:
-            ValueError: The email is taken, or the account names an
-                unknown workspace.
+            ValueError: The email is taken, the account names an unknown
+                workspace, or its directory user is linked to another
+                account.
         """
         if account.email.key in self._by_email:
             raise ValueError(f"an account with {account.email} exists")
         for name in (account.workspace, account.created_by):
             if name is not None and name not in self.workspaces:
                 raise ValueError(f"unknown workspace {name!r}")
+        link = account.link
+        if link is not None and _key(link) in self._by_link:
+            holder = self.accounts[self._by_link[_key(link)]]
+            raise ValueError(
+                f"directory user {link.user_id!r} is linked to "
+                f"{holder.email} already"
+            )
         number = len(self.accounts)
         self.accounts.append(account)
         self._by_email[account.email.key] = number
-        if account.link is not None:
-            self._link(number, account.link)
+        if link is not None:
+            self._by_link[_key(link)] = number
         return number
 
     def add_invitation(self, invitation: Invitation) -> None:
@@ -370,19 +378,16 @@ class State:
                 account = attrs.evolve(
                     account, status=AccountStatus.DEACTIVATED
                 )
+            case _:
+                assert_never(action)
         self.accounts[number] = account
 
     def _link(self, number: int, link: DirectoryLink) -> None:
+        # `decide` only orders a link when no account is linked to the
+        # directory user in W, so the key is free.
         old = self.accounts[number].link
-        if old is not None and self._by_link.get(_key(old)) == number:
+        if old is not None:
             del self._by_link[_key(old)]
-        holder = self._by_link.get(_key(link))
-        if holder is not None and holder != number:
-            # The directory user now maps to another account: the old
-            # holder keeps no link to it.
-            self.accounts[holder] = attrs.evolve(
-                self.accounts[holder], link=None
-            )
         self._by_link[_key(link)] = number
 
     def _change_email(self, number: int, action: ChangeEmail) -> Account:
