@@ -254,7 +254,30 @@ def decide(
         )
 
     # 3. Provisioning, or an update routed by link and reach.
-    plan = _Plan(event, event.user, situation, policy, standing)
+    user = event.user
+    account = situation.account
+    if (
+        account is not None
+        and situation.linked
+        and (standing is Standing.MEMBER or standing is Standing.INVITED)
+        and isinstance(event, UserUpdated)
+        and user.email.key == account.email.key
+        and user.profile == account.profile
+        and not _reactivates(event, record)
+        and not _role_changes(user, situation, standing)
+    ):
+        # Most updates change nothing that is synced: an IdP resends the
+        # whole user when anything about them changes.  This is the
+        # general path below with nothing to do, without its overhead.
+        return Decision(
+            event.id,
+            event.workspace,
+            standing,
+            (),
+            _NO_CHANGE,
+            account.email.address,
+        )
+    plan = _Plan(event, user, situation, policy, standing)
     if isinstance(event, UserCreated) or _reactivates(event, record):
         plan.provision()
     elif not situation.linked and standing is not Standing.DEACTIVATED_MEMBER:
@@ -272,15 +295,8 @@ def decide(
             plan.link()
         if standing is Standing.DEACTIVATED_MEMBER:
             plan.rules.append("U-DEACTIVATED")
-        # Most updates change nothing that is synced (the IdP resends
-        # the whole user when anything changes): test before calling.
-        user = event.user
-        account = situation.account
-        assert account is not None  # in reach
-        if user.email.key != account.email.key:
-            plan.change_email()
-        if user.profile != account.profile:
-            plan.update_profile("U-PROFILE")
+        plan.change_email()
+        plan.update_profile("U-PROFILE")
         plan.set_role("U-ROLE")
 
     # 4. The decision.
@@ -338,6 +354,28 @@ def _reactivates(event: UserUpdated, record: DirectoryRecord | None) -> bool:
     """
     return event.previous.active is False or (
         record is not None and record.active is False
+    )
+
+
+def _current_role(situation: Situation, standing: Standing) -> Role | None:
+    """
+    The role the person has in W, or will have on joining.
+    """
+    if standing is Standing.INVITED:
+        invitation = situation.invitation
+        return None if invitation is None else invitation.role
+    account = situation.account
+    return None if account is None else account.role
+
+
+def _role_changes(
+    user: DirectoryUser, situation: Situation, standing: Standing
+) -> bool:
+    """
+    Whether the directory states a role other than the person's.
+    """
+    return "role" in user.stated and user.role is not _current_role(
+        situation, standing
     )
 
 
@@ -531,16 +569,9 @@ class _Plan:
 
     def set_role(self, as_rule: str | None = None) -> None:
         user = self.user
-        if "role" not in user.stated:
+        if not _role_changes(user, self.situation, self.standing):
             return
-        if self.standing is Standing.INVITED:
-            invitation = self.situation.invitation
-            current = None if invitation is None else invitation.role
-        else:
-            account = self.situation.account
-            current = None if account is None else account.role
-        if user.role is current:
-            return
+        current = _current_role(self.situation, self.standing)
         if as_rule is not None:
             self.rules.append(as_rule)
         if self.situation.is_owner:
