@@ -158,7 +158,9 @@ class ChangeEmail:
 class SetRole:
     """
     Set the person's role in W: their membership's role when they are a
-    member, the pending invitation's role when they are invited.
+    member, the pending invitation's role when they are invited (and the
+    account's own role too when it belongs to no workspace, so that an
+    account provisioning created keeps the role it will join with).
 
     .. versionadded:: 0.1.0
     """

@@ -355,7 +355,9 @@ class State:
             case ChangeEmail():
                 account = self._change_email(number, action)
             case SetRole():
-                if account.workspace == workspace:
+                # The member's role; for someone in no workspace yet, the
+                # role they were created with follows the invitation's.
+                if account.workspace in (workspace, None):
                     account = attrs.evolve(account, role=action.role)
                 invitation = self.invitations.get((workspace, number))
                 if invitation is not None and invitation.pending:
