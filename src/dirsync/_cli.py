@@ -57,13 +57,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     # Read and check every file first: nothing is printed for a run in
     # which any input is invalid.
     for name in args.scenarios:
+        # Bytes, not text: JSON is UTF-8 whatever the locale says, and
+        # load_scenario decodes it (and refuses what does not decode).
         try:
-            text = sys.stdin.read() if name == "-" else Path(name).read_text()
-        except (OSError, UnicodeDecodeError) as e:
+            data = (
+                sys.stdin.buffer.read()
+                if name == "-"
+                else Path(name).read_bytes()
+            )
+        except OSError as e:
             print(f"dirsync: cannot read {name}: {e}", file=sys.stderr)
             return 2
         try:
-            scenario = load_scenario(text)
+            scenario = load_scenario(data)
             outcome = simulate(
                 scenario.state, scenario.events, scenario.policy
             )
@@ -74,5 +80,19 @@ def main(argv: Sequence[str] | None = None) -> int:
             outputs.append(json.dumps(render(outcome), indent=2))
         else:
             outputs.append(tell(outcome, title=name))
-    print("\n".join(outputs))
+    _write("\n".join(outputs) + "\n")
     return 0
+
+
+def _write(text: str) -> None:
+    """
+    Write *text* to standard output as UTF-8, whatever the locale: names
+    and internationalised domains must not crash an ASCII terminal.
+    """
+    stream = getattr(sys.stdout, "buffer", None)
+    if stream is None:
+        sys.stdout.write(text)
+    else:
+        sys.stdout.flush()
+        stream.write(text.encode())
+        stream.flush()

@@ -24,20 +24,24 @@ class DirsyncError(Exception):
 @attrs.frozen(auto_exc=True, str=False)
 class InvalidEmail(DirsyncError, ValueError):
     """
-    A string that does not parse as an email address.
+    A string that does not parse as an email address (or as an email
+    domain).
 
     Args:
         value: The text that was given.
         why: What is wrong with it, in words.
+        kind: What *value* was meant to be: ``"email address"`` or
+            ``"domain"``.
 
     .. versionadded:: 0.1.0
     """
 
     value: str
     why: str
+    kind: str = "email address"
 
     def __str__(self) -> str:
-        return f"{self.value!r} is not a valid email address: {self.why}"
+        return f"{self.value!r} is not a valid {self.kind}: {self.why}"
 
 
 @attrs.frozen(auto_exc=True, str=False)

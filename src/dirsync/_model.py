@@ -44,10 +44,17 @@ class Domain:
         placeholder address at the domain, rather than keeping a second
         set of domain rules of our own.
 
+        Surrounding white space is ignored.
+
         Raises:
             InvalidEmail: *text* is not a domain an address could use.
         """
-        return Email.parse(f"postmaster@{text}").domain
+        if not isinstance(text, str):
+            raise InvalidEmail(repr(text), "a domain is a string", "domain")
+        try:
+            return Email.parse(f"postmaster@{text.strip()}").domain
+        except InvalidEmail as e:
+            raise InvalidEmail(text, e.why, "domain") from None
 
     def __str__(self) -> str:
         return self.name

@@ -12,14 +12,19 @@ Either pass raises `InvalidScenario` before anything is replayed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 import attrs
 import cattrs
 from cattrs.cols import list_structure_factory
-from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
+from cattrs.errors import (
+    AttributeValidationNote,
+    ClassValidationError,
+    ForbiddenExtraKeysError,
+    IterableValidationError,
+)
 from cattrs.gen import make_dict_structure_fn, override
 
 from ._errors import InvalidEmail, InvalidScenario
@@ -198,7 +203,8 @@ def _enum_hook(value: object, kind: Any) -> Any:
     for member in kind:
         if member.value == value:
             return member
-    raise ValueError(f"expected one of {allowed}, got {value!r}")
+    got = repr(value) if isinstance(value, str) else _json_type(value)
+    raise ValueError(f"expected one of {allowed}, got {got}")
 
 
 def _email_hook(value: object, _: type) -> Email:
@@ -292,19 +298,49 @@ def _converter() -> cattrs.Converter:
 _CONVERTER = _converter()
 
 
-def _format(exc: BaseException, kind: type | None) -> str:
-    if isinstance(exc, ForbiddenExtraKeysError):
-        allowed = sorted(
-            field.name for field in attrs.fields(exc.cl) if field.init
+def _key_path(path: str, key: object) -> str:
+    """
+    The JSON path of *key* in the object at *path*.
+    """
+    if isinstance(key, str) and key.isidentifier():
+        return f"{path}.{key}"
+    if isinstance(key, str):
+        return f"{path}[{json.dumps(key, ensure_ascii=False)}]"
+    return f"{path}[{key!r}]"
+
+
+def _problems(exc: BaseException, path: str) -> Iterator[tuple[str, str]]:
+    """
+    The (where, why) of each problem in a cattrs validation error: like
+    `cattrs.transform_error`, but an unknown key's path is the key's own.
+    """
+    if isinstance(exc, ClassValidationError | IterableValidationError):
+        with_notes, without = exc.group_exceptions()
+        for sub, note in with_notes:
+            if isinstance(note, AttributeValidationNote):
+                where = f"{path}.{note.name}"
+            else:
+                where = f"{path}[{note.index!r}]"
+            yield from _problems(sub, where)
+        for sub in without:
+            yield from _problems(sub, path)
+    elif isinstance(exc, ForbiddenExtraKeysError):
+        allowed = ", ".join(
+            sorted(
+                field.name
+                for field in attrs.fields(exc.cl)
+                if field.init and field.name != "stated"
+            )
         )
-        allowed = [name for name in allowed if name != "stated"]
-        return (
-            f"unknown key {', '.join(map(repr, sorted(exc.extra_fields)))}"
-            f"; allowed keys are {', '.join(allowed)}"
-        )
-    if isinstance(exc, KeyError):
-        return "required key missing"
-    return str(exc)
+        for key in sorted(exc.extra_fields, key=repr):
+            yield (
+                _key_path(path, key),
+                f"unknown key {key!r}; allowed keys are {allowed}",
+            )
+    elif isinstance(exc, KeyError):
+        yield (path, "required key missing")
+    else:
+        yield (path, str(exc))
 
 
 def read_scenario(document: object) -> Scenario:
@@ -327,8 +363,8 @@ def read_scenario(document: object) -> Scenario:
     try:
         raw = _CONVERTER.structure(document, _ScenarioIn)
     except ClassValidationError as e:
-        problems = cattrs.transform_error(e, format_exception=_format)
-        why, _, where = problems[0].rpartition(" @ ")
+        problems = list(_problems(e, "$"))
+        where, why = problems[0]
         more = len(problems) - 1
         if more:
             why += f" (and {more} more problem{'s' if more > 1 else ''})"
@@ -357,9 +393,22 @@ def _reject_constant(name: str) -> object:
 
 
 def _build(raw: _ScenarioIn) -> Scenario:
+    for key in ("batch_limit", "max_attempts", "interval_seconds"):
+        value = getattr(raw.policy, key)
+        if value < 1:
+            raise InvalidScenario(
+                f"$.policy.{key}", f"must be at least 1, not {value}"
+            )
+    try:
+        interval = timedelta(seconds=raw.policy.interval_seconds)
+    except OverflowError:
+        raise InvalidScenario(
+            "$.policy.interval_seconds",
+            f"{raw.policy.interval_seconds} is too large",
+        ) from None
     try:
         policy = Policy(
-            interval=timedelta(seconds=raw.policy.interval_seconds),
+            interval=interval,
             batch_limit=raw.policy.batch_limit,
             max_attempts=raw.policy.max_attempts,
             revoke_first=raw.policy.revoke_first,
@@ -385,6 +434,20 @@ def _build(raw: _ScenarioIn) -> Scenario:
     for invitation in raw.invitations:
         invited_to.setdefault(invitation.email.key, invitation.workspace)
     for i, account in enumerate(raw.accounts):
+        where = f"$.accounts[{i}]"
+        for key in ("workspace", "created_by"):
+            name = getattr(account, key)
+            if name is not None and name not in state.workspaces:
+                raise InvalidScenario(
+                    f"{where}.{key}", f"unknown workspace {name!r}"
+                )
+        earlier = state.find(account.email.key)
+        if earlier is not None:
+            raise InvalidScenario(
+                f"{where}.email",
+                f"an account with {account.email} exists already "
+                f"($.accounts[{earlier}], {state.accounts[earlier].email})",
+            )
         link = None
         if account.directory_id is not None:
             # The file names the directory user, not the directory: it
@@ -398,7 +461,7 @@ def _build(raw: _ScenarioIn) -> Scenario:
             )
             link = DirectoryLink(scope, account.directory_id)
         _at(
-            f"$.accounts[{i}]",
+            where,
             state.add_account,
             Account(
                 email=account.email,
@@ -417,15 +480,25 @@ def _build(raw: _ScenarioIn) -> Scenario:
         )
 
     for i, invitation in enumerate(raw.invitations):
-        if (
-            invitation.workspace in state.workspaces
-            and state.find(invitation.email.key) is None
-        ):
+        where = f"$.invitations[{i}]"
+        if invitation.workspace not in state.workspaces:
+            raise InvalidScenario(
+                f"{where}.workspace",
+                f"unknown workspace {invitation.workspace!r}",
+            )
+        number = state.find(invitation.email.key)
+        if number is None:
             # An invited person always has an account; the file may
             # leave out a plain one (SPEC's own example does).
             state.add_account(Account(email=invitation.email))
+        elif (invitation.workspace, number) in state.invitations:
+            raise InvalidScenario(
+                f"{where}.email",
+                f"{invitation.email} is invited to "
+                f"{invitation.workspace!r} already",
+            )
         _at(
-            f"$.invitations[{i}]",
+            f"{where}.email",
             state.add_invitation,
             Invitation(
                 invitation.workspace,
