@@ -406,16 +406,14 @@ def _build(raw: _ScenarioIn) -> Scenario:
             "$.policy.interval_seconds",
             f"{raw.policy.interval_seconds} is too large",
         ) from None
-    try:
-        policy = Policy(
-            interval=interval,
-            batch_limit=raw.policy.batch_limit,
-            max_attempts=raw.policy.max_attempts,
-            revoke_first=raw.policy.revoke_first,
-            email_changes=raw.policy.email_changes,
-        )
-    except ValueError as e:
-        raise InvalidScenario("$.policy", str(e)) from None
+    # The limits were checked above, so Policy accepts them.
+    policy = Policy(
+        interval=interval,
+        batch_limit=raw.policy.batch_limit,
+        max_attempts=raw.policy.max_attempts,
+        revoke_first=raw.policy.revoke_first,
+        email_changes=raw.policy.email_changes,
+    )
 
     state = State()
     for i, workspace in enumerate(raw.workspaces):
