@@ -4,6 +4,11 @@ Actions: the orders a decision gives the host, in the imperative.
 Every action applies to the person the decision is about (the account in
 the `Situation`, or the one `CreateAccount` makes) within the event's
 workspace.
+
+Actions, like decisions, are frozen but not slotted, unlike the value
+objects of the model: every event creates a few of them, and attrs
+builds a frozen instance with a ``__dict__`` about a third faster than a
+slotted one (``benchmarks/bench_decide.py`` shows the difference).
 """
 
 from __future__ import annotations
@@ -85,7 +90,7 @@ class SkipReason(enum.Enum):
     STALE = "stale"
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class CreateAccount:
     """
     Create an account with all synced attributes.
@@ -102,7 +107,7 @@ class CreateAccount:
     created_by: str
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Link:
     """
     Tie the account to a directory user of W's directory.
@@ -125,7 +130,7 @@ class Link:
         return DirectoryLink(self.workspace, self.user_id)
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class UpdateProfile:
     """
     Replace the account's profile.
@@ -140,7 +145,7 @@ class UpdateProfile:
     changed: tuple[str, ...]
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class ChangeEmail:
     """
     Change the account's email.
@@ -154,7 +159,7 @@ class ChangeEmail:
     new: Email
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SetRole:
     """
     Set the person's role in W: their membership's role when they are a
@@ -171,7 +176,7 @@ class SetRole:
     old: Role | None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class SendInvitation:
     """
     Invite the account to W (through the outbox).
@@ -185,7 +190,7 @@ class SendInvitation:
     role: Role
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class RevokeInvitation:
     """
     Revoke W's pending invitation to the account.
@@ -196,7 +201,7 @@ class RevokeInvitation:
     name: ClassVar[ActionName] = ActionName.REVOKE_INVITATION
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Reactivate:
     """
     Reactivate the account's membership of W.
@@ -207,7 +212,7 @@ class Reactivate:
     name: ClassVar[ActionName] = ActionName.REACTIVATE
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Deactivate:
     """
     Deactivate the account's membership of W.
@@ -218,7 +223,7 @@ class Deactivate:
     name: ClassVar[ActionName] = ActionName.DEACTIVATE
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Escalate:
     """
     Hand the case to support; nothing else is done about it.
@@ -231,7 +236,7 @@ class Escalate:
     reason: EscalationReason
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Skip:
     """
     Record that something was deliberately not done.

@@ -77,7 +77,8 @@ from ._standing import (
 )
 
 
-@attrs.frozen
+# Frozen but not slotted, for speed: see dirsync._actions.
+@attrs.frozen(slots=False)
 class Decision:
     """
     What must happen, and why, for one event in one workspace.
