@@ -92,7 +92,9 @@ def main() -> None:
     memo = {pair: decide(*pair) for pair in pairs}
     keys = [_rule_key(*pair) for pair in pairs]
     table = {key: n for n, key in enumerate(set(keys))}
-    mix = Counter(rule for d in memo.values() for rule in d.rules[:1])
+    mix = Counter(
+        d.rules[0] if d.rules else d.skips[0].value for d in memo.values()
+    )
 
     decide_times, memo_times, table_times = [], [], []
     gc.disable()

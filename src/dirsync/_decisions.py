@@ -61,6 +61,7 @@ from ._actions import (
 from ._events import DirectoryEvent, UserCreated, UserDeleted, UserUpdated
 from ._model import (
     PROFILE_FIELDS,
+    STATEABLE,
     DirectoryUser,
     Email,
     Profile,
@@ -396,32 +397,33 @@ def profile_changes(
     if new == current:
         return current, ()
     stated = user.stated
+    old_values = _values(current)
+    new_values = _values(new)
+    whole = stated is STATEABLE or stated >= _PROFILE_SET
     changed = tuple(
-        field
-        for field, old, value in zip(
-            PROFILE_FIELDS, _values(current), _values(new), strict=True
-        )
-        if value != old and field in stated
+        [
+            field
+            for field, old, value in zip(
+                PROFILE_FIELDS, old_values, new_values, strict=True
+            )
+            if value != old and (whole or field in stated)
+        ]
     )
     if not changed:
         return current, ()
-    if stated.issuperset(PROFILE_FIELDS):
+    if whole:
         # The usual case: the source sent the whole user.
         return new, changed
-    return (
-        Profile(
-            *(
-                value if field in changed else old
-                for field, old, value in zip(
-                    PROFILE_FIELDS,
-                    _values(current),
-                    _values(new),
-                    strict=True,
-                )
-            )
-        ),
-        changed,
-    )
+    merged = [
+        value if field in changed else old
+        for field, old, value in zip(
+            PROFILE_FIELDS, old_values, new_values, strict=True
+        )
+    ]
+    return Profile(*merged), changed
+
+
+_PROFILE_SET = frozenset(PROFILE_FIELDS)
 
 
 def _values(profile: Profile) -> tuple[str | None, ...]:
