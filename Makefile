@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CORE := src/dirsync/_model.py,src/dirsync/_events.py,src/dirsync/_policy.py,src/dirsync/_standing.py,src/dirsync/_actions.py,src/dirsync/_rules.py,src/dirsync/_decisions.py,src/dirsync/_schedule.py,src/dirsync/_simulate.py
+CORE := src/dirsync/_model.py,src/dirsync/_events.py,src/dirsync/_policy.py,src/dirsync/_standing.py,src/dirsync/_actions.py,src/dirsync/_rules.py,src/dirsync/_decision.py,src/dirsync/_decide.py,src/dirsync/_schedule.py,src/dirsync/_state.py,src/dirsync/_simulate.py
 
 .PHONY: test lint typecheck unit demo bench docs clean
 

@@ -29,7 +29,8 @@ from ._actions import (
     SkipReason,
     UpdateProfile,
 )
-from ._decisions import Decision, decide, profile_changes
+from ._decide import decide, profile_changes
+from ._decision import Decision
 from ._errors import DirsyncError, InvalidEmail, InvalidScenario
 from ._events import (
     DirectoryEvent,
@@ -55,18 +56,11 @@ from ._model import (
     Workspace,
 )
 from ._policy import DEFAULT_POLICY, EmailPolicy, Policy
+from ._report import render, tell
 from ._rules import RULES, Condition, Rule, Trigger
-from ._scenario import Scenario, load_scenario, read_scenario, render
+from ._scenario import Scenario, load_scenario, read_scenario
 from ._schedule import Batch, HoldReason, hold_reason, select_batch
-from ._simulate import (
-    Applied,
-    EscalationRecord,
-    Mail,
-    Outcome,
-    State,
-    WorkspaceStatus,
-    simulate,
-)
+from ._simulate import Applied, Outcome, WorkspaceStatus, simulate
 from ._standing import (
     IN_REACH,
     DirectoryRecord,
@@ -74,7 +68,7 @@ from ._standing import (
     Standing,
     standing_of,
 )
-from ._story import tell
+from ._state import EscalationRecord, Mail, State
 
 __version__ = "0.1.0.dev0"
 

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ._errors import InvalidScenario
-from ._scenario import load_scenario, render
+from ._report import render, tell
+from ._scenario import load_scenario
 from ._simulate import simulate
-from ._story import tell
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -51,7 +51,7 @@ from ._model import (
     Workspace,
 )
 from ._policy import EmailPolicy, Policy
-from ._simulate import Outcome, State
+from ._state import State
 
 # The shape of a scenario file.  Field names are the JSON keys.
 
@@ -582,81 +582,3 @@ def _timestamp(where: str, text: str) -> datetime:
         # A time without a zone is read as UTC, as SCIM's meta times are.
         moment = moment.replace(tzinfo=UTC)
     return moment
-
-
-def render(outcome: Outcome) -> dict[str, Any]:
-    """
-    The outcome in SPEC section 10's output form, ready for `json.dumps`.
-
-    .. versionadded:: 0.1.0
-    """
-    state = outcome.state
-    return {
-        "decisions": [
-            {
-                "event": applied.decision.event_id,
-                "workspace": applied.decision.workspace,
-                "cycle": applied.cycle,
-                "standing": applied.decision.standing.value,
-                "rules": list(applied.rules),
-                "actions": [n.value for n in applied.decision.action_names],
-                "escalations": [e.value for e in applied.decision.escalations],
-                "skips": [s.value for s in applied.decision.skips],
-                "reason": applied.decision.reason,
-            }
-            for applied in outcome.applied
-        ],
-        "accounts": [_account(account) for account in state.accounts],
-        "invitations": [
-            {
-                "workspace": invitation.workspace,
-                "email": invitation.email.address,
-                "role": invitation.role.value,
-                "status": invitation.status.value,
-            }
-            for invitation in state.invitations.values()
-        ],
-        "mail": [
-            {"to": mail.to, "kind": mail.kind, "workspace": mail.workspace}
-            for mail in state.mail
-        ],
-        "escalations": [
-            {
-                "event": record.event_id,
-                "workspace": record.workspace,
-                "email": record.email,
-                "reason": record.reason.value,
-            }
-            for record in state.escalations
-        ],
-        "workspaces": [
-            {
-                "id": status.id,
-                "status": "active" if status.held is None else "held",
-                "queued": status.queued,
-                "parked": status.parked,
-                **(
-                    {}
-                    if status.held is None
-                    else {"reason": status.held.value}
-                ),
-            }
-            for status in outcome.workspaces
-        ],
-        "cycles": outcome.cycles,
-    }
-
-
-def _account(account: Account) -> dict[str, Any]:
-    return {
-        "email": account.email.address,
-        "first_name": account.profile.first_name,
-        "last_name": account.profile.last_name,
-        "department": account.profile.department,
-        "title": account.profile.title,
-        "workspace": account.workspace,
-        "status": account.status.value,
-        "role": None if account.role is None else account.role.value,
-        "directory_id": None if account.link is None else account.link.user_id,
-        "created_by": account.created_by,
-    }
