@@ -60,6 +60,13 @@ from ._report import render, tell
 from ._rules import RULES, Condition, Rule, Trigger
 from ._scenario import Scenario, load_scenario, read_scenario
 from ._schedule import Batch, HoldReason, hold_reason, select_batch
+from ._scheduler import (
+    BatchReport,
+    CycleReport,
+    Scheduler,
+    Service,
+    SystemClock,
+)
 from ._simulate import Applied, Outcome, WorkspaceStatus, simulate
 from ._standing import (
     IN_REACH,
@@ -69,6 +76,7 @@ from ._standing import (
     standing_of,
 )
 from ._state import EscalationRecord, Mail, State
+from .ports import OutgoingMail, QueuedEvent
 
 __version__ = "0.1.0.dev0"
 
@@ -83,9 +91,11 @@ __all__ = [
     "ActionName",
     "Applied",
     "Batch",
+    "BatchReport",
     "ChangeEmail",
     "Condition",
     "CreateAccount",
+    "CycleReport",
     "Deactivate",
     "Decision",
     "DirectoryEvent",
@@ -108,21 +118,26 @@ __all__ = [
     "Link",
     "Mail",
     "Outcome",
+    "OutgoingMail",
     "Policy",
     "PreviousValues",
     "Profile",
+    "QueuedEvent",
     "Reactivate",
     "RevokeInvitation",
     "Role",
     "Rule",
     "Scenario",
+    "Scheduler",
     "SendInvitation",
+    "Service",
     "SetRole",
     "Situation",
     "Skip",
     "SkipReason",
     "Standing",
     "State",
+    "SystemClock",
     "Trigger",
     "UpdateProfile",
     "UserCreated",

@@ -10,7 +10,7 @@ decision.  It does no I/O and reads no clock.
 from __future__ import annotations
 
 import copy
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TypeVar, assert_never
 
@@ -286,8 +286,24 @@ class State:
         Raises:
             ValueError: The event's workspace is unknown.
         """
+        return self.decide_and_apply(
+            event, lambda situation: decide(event, situation, policy)
+        )
+
+    def decide_and_apply(
+        self,
+        event: DirectoryEvent,
+        decider: Callable[[Situation], Decision],
+    ) -> Decision:
+        """
+        Load the situation for *event*, have *decider* decide, and apply
+        the decision: the unit of work of `dirsync.ports.Store.process`.
+
+        Raises:
+            ValueError: The event's workspace is unknown.
+        """
         number, situation = self._locate(event)
-        decision = decide(event, situation, policy)
+        decision = decider(situation)
         self._apply(event, number, decision)
         return decision
 
