@@ -150,6 +150,21 @@ class Scheduler:
         """
         self.cycles += 1
         taken, reports = self._take()
+        try:
+            return self._run(taken, reports)
+        finally:
+            for name in reports:
+                try:
+                    self.inbox.release(name)
+                except Exception:
+                    # The claim expires on its own.
+                    log.exception("dirsync.inbox_failed")
+
+    def _run(
+        self,
+        taken: list[tuple[QueuedEvent, bool]],
+        reports: dict[str, BatchReport],
+    ) -> CycleReport:
 
         applied: list[Applied] = []
         stopped: set[str] = set()
@@ -259,6 +274,13 @@ class Scheduler:
             log.exception("dirsync.inbox_failed")
             return taken, reports
         for name in busy:
+            try:
+                if not self.inbox.claim(name):
+                    continue  # another worker drains it
+            except Exception:
+                log.exception("dirsync.inbox_failed")
+                continue
+            reports[name] = BatchReport(name, None, 0)
             try:
                 held = self.store.hold_reason(name)
                 queue = self.inbox.queued(name)

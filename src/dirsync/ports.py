@@ -181,6 +181,22 @@ class Inbox(Protocol):
         """
         ...
 
+    def claim(self, workspace: str) -> bool:
+        """
+        Take *workspace* for this worker until `release`, so that no
+        other worker drains it at the same time; False when another
+        worker holds it.  An inbox used by one worker only may always
+        return True.  A claim must expire on its own, so that a worker
+        that dies does not hold a workspace forever.
+        """
+        ...
+
+    def release(self, workspace: str) -> None:
+        """
+        Give up this worker's claim on *workspace*.
+        """
+        ...
+
 
 class Mailer(Protocol):
     """

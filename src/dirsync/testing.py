@@ -193,6 +193,19 @@ class FaultyInbox:
         """
         return self.inner.unpark(positions)
 
+    def claim(self, workspace: str) -> bool:
+        """
+        See `dirsync.ports.Inbox.claim`.
+        """
+        self.faults.check("claim")
+        return self.inner.claim(workspace)
+
+    def release(self, workspace: str) -> None:
+        """
+        See `dirsync.ports.Inbox.release`.
+        """
+        self.inner.release(workspace)
+
 
 class FaultyMailer:
     """

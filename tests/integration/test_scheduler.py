@@ -6,6 +6,7 @@ lose nothing and double nothing.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -20,6 +21,7 @@ from dirsync import (
     simulate,
 )
 from dirsync.stores.memory import MemoryInbox, MemoryStore
+from dirsync.stores.sqlite import SQLiteStore
 from dirsync.testing import (
     FaultyInbox,
     FaultyMailer,
@@ -31,36 +33,56 @@ from tests import strategies as s
 
 
 def snapshot(state: State) -> tuple[Any, ...]:
+    """
+    Everything a State holds, comparable across stores.
+    """
     return (
         tuple(state.accounts),
         tuple(sorted(state.invitations.items())),
         tuple(state.workspaces.items()),
         frozenset(state.processed),
+        frozenset(state.records.items()),
+        tuple(state.mail),
+        tuple(state.escalations),
     )
 
 
-def shell(
+def memory_shell(
     state: State, events: list[DirectoryEvent], policy: Policy
-) -> tuple[Scheduler, MemoryStore, RecordingMailer]:
+) -> tuple[Scheduler, Callable[[], State], RecordingMailer]:
     store = MemoryStore(state.copy())
     inbox = MemoryInbox()
     inbox.append(events)
     mailer = RecordingMailer()
-    return Scheduler(store, inbox, mailer, policy), store, mailer
+    return Scheduler(store, inbox, mailer, policy), lambda: store.state, mailer
 
 
-@given(s.worlds(max_events=16), s.policies)
+def sqlite_shell(
+    state: State, events: list[DirectoryEvent], policy: Policy
+) -> tuple[Scheduler, Callable[[], State], RecordingMailer]:
+    store = SQLiteStore(":memory:")
+    store.load(state)
+    store.append(events)
+    mailer = RecordingMailer()
+    return Scheduler(store, store, mailer, policy), store.export, mailer
+
+
+SHELLS = {"memory": memory_shell, "sqlite": sqlite_shell}
+
+
+@pytest.mark.parametrize("kind", sorted(SHELLS))
+@given(world=s.worlds(max_events=16), policy=s.policies)
 def test_the_shell_decides_as_the_model(
-    world: tuple[State, list[DirectoryEvent]], policy: Policy
+    kind: str, world: tuple[State, list[DirectoryEvent]], policy: Policy
 ) -> None:
     """
-    Cycle by cycle, the scheduler over the memory store applies the same
+    Cycle by cycle, the scheduler over each store applies the same
     decisions as `simulate`, ends in the same state, and mails every
     invitation once.
     """
     state, events = world
     model = simulate(state, events, policy)
-    scheduler, store, mailer = shell(state, events, policy)
+    scheduler, export, mailer = SHELLS[kind](state, events, policy)
 
     reports = scheduler.drain()
 
@@ -68,7 +90,7 @@ def test_the_shell_decides_as_the_model(
     assert [(a.cycle, a.decision, a.expedited) for a in applied] == [
         (a.cycle, a.decision, a.expedited) for a in model.applied
     ]
-    assert snapshot(store.state) == snapshot(model.state)
+    assert snapshot(export()) == snapshot(model.state)
     assert [(m.to, m.workspace) for m in mailer.sent] == [
         (m.to, m.workspace) for m in model.state.mail
     ]

@@ -160,3 +160,14 @@ class MemoryInbox:
             self._queues[workspace] = dict(sorted(queue.items()))
             count += 1
         return count
+
+    def claim(self, workspace: str) -> bool:
+        """
+        See `dirsync.ports.Inbox.claim`: one process, one worker.
+        """
+        return True
+
+    def release(self, workspace: str) -> None:
+        """
+        See `dirsync.ports.Inbox.release`.
+        """

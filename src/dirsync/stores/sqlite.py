@@ -1,0 +1,815 @@
+"""
+The store and the inbox in one SQLite file.
+
+`SQLiteStore` implements `dirsync.ports.Store` and `dirsync.ports.Inbox`
+on a single database file, in WAL mode, with a versioned schema.
+Every unit of work runs in one ``BEGIN IMMEDIATE`` transaction: the
+situation is read, decided and applied, the event recorded as processed
+and its invitations put in the outbox, and all of it commits at once or
+not at all.
+Several processes may run cycles on the same file: each workspace is
+drained by one worker at a time, under a lease.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, assert_never
+
+from .._actions import (
+    ChangeEmail,
+    CreateAccount,
+    Deactivate,
+    Escalate,
+    EscalationReason,
+    Link,
+    Reactivate,
+    RevokeInvitation,
+    SendInvitation,
+    SetRole,
+    Skip,
+    SkipReason,
+    UpdateProfile,
+)
+from .._codec import decode_event, encode_event
+from .._decision import Decision
+from .._events import DirectoryEvent, UserDeleted
+from .._model import (
+    Account,
+    AccountStatus,
+    DirectoryLink,
+    Domain,
+    Email,
+    Invitation,
+    InvitationStatus,
+    Profile,
+    Role,
+    Workspace,
+)
+from .._schedule import HoldReason, hold_reason
+from .._standing import DirectoryRecord, Situation
+from .._state import EscalationRecord, Mail, State
+from ..ports import OutgoingMail, QueuedEvent
+
+#: Migrations, in order: the schema version each one leads to, and its
+#: statements.
+MIGRATIONS: tuple[tuple[int, str], ...] = (
+    (
+        1,
+        """
+        CREATE TABLE workspaces (
+            id TEXT PRIMARY KEY,
+            owner_key TEXT,
+            owner TEXT,
+            claimed TEXT NOT NULL
+        );
+        CREATE TABLE claims (
+            domain TEXT NOT NULL,
+            workspace TEXT NOT NULL,
+            PRIMARY KEY (domain, workspace)
+        );
+        CREATE TABLE accounts (
+            number INTEGER PRIMARY KEY,
+            email_key TEXT NOT NULL UNIQUE,
+            email TEXT NOT NULL,
+            first_name TEXT,
+            last_name TEXT,
+            department TEXT,
+            title TEXT,
+            workspace TEXT,
+            status TEXT NOT NULL,
+            role TEXT,
+            link_workspace TEXT,
+            link_user TEXT,
+            created_by TEXT
+        );
+        CREATE INDEX accounts_link ON accounts (link_user, link_workspace);
+        CREATE TABLE invitations (
+            workspace TEXT NOT NULL,
+            account INTEGER NOT NULL,
+            email TEXT NOT NULL,
+            role TEXT NOT NULL,
+            status TEXT NOT NULL,
+            made INTEGER NOT NULL,
+            PRIMARY KEY (workspace, account)
+        );
+        CREATE TABLE records (
+            workspace TEXT NOT NULL,
+            user_id TEXT NOT NULL,
+            active INTEGER,
+            sequence INTEGER,
+            occurred_at TEXT,
+            PRIMARY KEY (workspace, user_id)
+        );
+        CREATE TABLE processed (
+            workspace TEXT NOT NULL,
+            event_id TEXT NOT NULL,
+            PRIMARY KEY (workspace, event_id)
+        );
+        CREATE TABLE mail (
+            n INTEGER PRIMARY KEY,
+            key TEXT NOT NULL UNIQUE,
+            to_address TEXT NOT NULL,
+            workspace TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            delivered INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX mail_pending ON mail (delivered, n);
+        CREATE TABLE escalations (
+            n INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL,
+            workspace TEXT NOT NULL,
+            email TEXT NOT NULL,
+            reason TEXT NOT NULL
+        );
+        CREATE TABLE inbox (
+            position INTEGER PRIMARY KEY AUTOINCREMENT,
+            workspace TEXT NOT NULL,
+            event TEXT NOT NULL,
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            parked INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX inbox_queue ON inbox (parked, workspace, position);
+        CREATE TABLE leases (
+            workspace TEXT PRIMARY KEY,
+            worker TEXT NOT NULL,
+            expires REAL NOT NULL
+        );
+        """,
+    ),
+)
+
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+class SQLiteStore:
+    """
+    A `dirsync.ports.Store` and `dirsync.ports.Inbox` in one SQLite file.
+
+    Args:
+        path: The database file; created, and migrated to the current
+            schema, when needed.
+        durable: Make every commit survive a power cut
+            (``synchronous=FULL``); otherwise a crash of the process
+            loses nothing, but a crash of the machine may lose the last
+            commits (``synchronous=NORMAL``).
+        lease_seconds: How long a worker holds a workspace it drains.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        durable: bool = True,
+        lease_seconds: float = 60.0,
+    ) -> None:
+        self.path = Path(path)
+        self.worker = uuid.uuid4().hex
+        self.lease_seconds = lease_seconds
+        self.db = sqlite3.connect(
+            self.path, isolation_level=None, timeout=60.0
+        )
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute(
+            f"PRAGMA synchronous={'FULL' if durable else 'NORMAL'}"
+        )
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._migrate()
+
+    def close(self) -> None:
+        """
+        Close the connection.
+        """
+        self.db.close()
+
+    # Schema.
+
+    def _migrate(self) -> None:
+        with self._transaction():
+            self.db.execute(
+                "CREATE TABLE IF NOT EXISTS meta "
+                "(key TEXT PRIMARY KEY, value TEXT NOT NULL)"
+            )
+            row = self.db.execute(
+                "SELECT value FROM meta WHERE key = 'schema_version'"
+            ).fetchone()
+            version = 0 if row is None else int(row[0])
+            if version > SCHEMA_VERSION:
+                raise ValueError(
+                    f"{self.path} has schema version {version}; this "
+                    f"dirsync knows up to {SCHEMA_VERSION}"
+                )
+            for target, script in MIGRATIONS:
+                if target > version:
+                    for statement in script.split(";"):
+                        if statement.strip():
+                            self.db.execute(statement)
+            self.db.execute(
+                "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)",
+                (str(SCHEMA_VERSION),),
+            )
+
+    @property
+    def schema_version(self) -> int:
+        """
+        The schema version of the file.
+        """
+        row = self.db.execute(
+            "SELECT value FROM meta WHERE key = 'schema_version'"
+        ).fetchone()
+        return int(row[0])
+
+    @contextlib.contextmanager
+    def _transaction(self) -> Iterator[None]:
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        self.db.execute("COMMIT")
+
+    # Seeding and exporting.
+
+    def load(self, state: State) -> None:
+        """
+        Add the workspaces, accounts and invitations of *state*, in one
+        transaction.
+
+        Raises:
+            ValueError: A workspace id or an email exists already.
+        """
+        try:
+            with self._transaction():
+                for workspace in state.workspaces.values():
+                    self._insert_workspace(workspace)
+                numbers = {}
+                for number, account in enumerate(state.accounts):
+                    numbers[number] = self._insert_account(account)
+                for (name, number), invitation in state.invitations.items():
+                    self._insert_invitation(name, numbers[number], invitation)
+        except sqlite3.IntegrityError as e:
+            raise ValueError(f"cannot load: {e}") from None
+
+    def export(self) -> State:
+        """
+        Everything in the store, as a `dirsync.State`.
+        """
+        state = State()
+        for row in self.db.execute("SELECT id FROM workspaces ORDER BY rowid"):
+            state.add_workspace(self._workspace(row[0]))
+        numbers = {}
+        for row in self.db.execute("SELECT * FROM accounts ORDER BY number"):
+            numbers[row[0]] = state.add_account(_account(row))
+        for row in self.db.execute(
+            "SELECT workspace, account, email, role, status "
+            "FROM invitations ORDER BY made"
+        ):
+            state.invitations[row[0], numbers[row[1]]] = Invitation(
+                row[0],
+                state.accounts[numbers[row[1]]].email,
+                Role(row[3]),
+                InvitationStatus(row[4]),
+            )
+        for row in self.db.execute("SELECT * FROM records"):
+            state.records[row[0], row[1]] = _record(row[2:])
+        state.processed.update(
+            (row[0], row[1])
+            for row in self.db.execute("SELECT * FROM processed")
+        )
+        state.mail.extend(
+            Mail(row[0], row[1], row[2])
+            for row in self.db.execute(
+                "SELECT to_address, workspace, kind FROM mail ORDER BY n"
+            )
+        )
+        state.escalations.extend(
+            EscalationRecord(row[0], row[1], row[2], EscalationReason(row[3]))
+            for row in self.db.execute(
+                "SELECT event_id, workspace, email, reason "
+                "FROM escalations ORDER BY n"
+            )
+        )
+        return state
+
+    def workspaces(self) -> Sequence[str]:
+        """
+        Every workspace id, in the order they were added.
+        """
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT id FROM workspaces ORDER BY rowid"
+            )
+        ]
+
+    def _insert_workspace(self, workspace: Workspace) -> None:
+        owner = workspace.owner
+        self.db.execute(
+            "INSERT INTO workspaces VALUES (?, ?, ?, ?)",
+            (
+                workspace.id,
+                None if owner is None else owner.key,
+                None if owner is None else owner.address,
+                json.dumps(sorted(d.name for d in workspace.claimed_domains)),
+            ),
+        )
+        self.db.executemany(
+            "INSERT INTO claims VALUES (?, ?)",
+            [(d.ascii, workspace.id) for d in workspace.claimed_domains],
+        )
+
+    def _insert_account(self, account: Account) -> int:
+        profile = account.profile
+        link = account.link
+        cursor = self.db.execute(
+            "INSERT INTO accounts (email_key, email, first_name, last_name,"
+            " department, title, workspace, status, role, link_workspace,"
+            " link_user, created_by) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                account.email.key,
+                account.email.address,
+                profile.first_name,
+                profile.last_name,
+                profile.department,
+                profile.title,
+                account.workspace,
+                account.status.value,
+                None if account.role is None else account.role.value,
+                None if link is None else link.workspace,
+                None if link is None else link.user_id,
+                account.created_by,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    def _insert_invitation(
+        self, workspace: str, number: int, invitation: Invitation
+    ) -> None:
+        self.db.execute(
+            "INSERT OR REPLACE INTO invitations VALUES (?, ?, ?, ?, ?, "
+            "COALESCE((SELECT made FROM invitations WHERE workspace = ? "
+            "AND account = ?), (SELECT COUNT(*) FROM invitations)))",
+            (
+                workspace,
+                number,
+                invitation.email.address,
+                invitation.role.value,
+                invitation.status.value,
+                workspace,
+                number,
+            ),
+        )
+
+    # The Store port.
+
+    def process(
+        self,
+        event: DirectoryEvent,
+        decide: Callable[[Situation], Decision],
+    ) -> Decision:
+        """
+        See `dirsync.ports.Store.process`.
+        """
+        with self._transaction():
+            number, situation = self._locate(event)
+            decision = decide(situation)
+            self._apply(event, number, decision)
+        return decision
+
+    def hold_reason(self, workspace: str) -> HoldReason | None:
+        """
+        See `dirsync.ports.Store.hold_reason`.
+        """
+        found = self._workspace(workspace)
+        owner = None
+        if found.owner is not None:
+            row = self.db.execute(
+                "SELECT * FROM accounts WHERE email_key = ?",
+                (found.owner.key,),
+            ).fetchone()
+            owner = None if row is None else _account(row)
+        return hold_reason(found, owner)
+
+    def outbox(self, limit: int) -> Sequence[OutgoingMail]:
+        """
+        See `dirsync.ports.Store.outbox`.
+        """
+        return [
+            OutgoingMail(*row)
+            for row in self.db.execute(
+                "SELECT key, to_address, workspace, kind FROM mail "
+                "WHERE delivered = 0 ORDER BY n LIMIT ?",
+                (limit,),
+            )
+        ]
+
+    def delivered(self, key: str) -> None:
+        """
+        See `dirsync.ports.Store.delivered`.
+        """
+        self.db.execute("UPDATE mail SET delivered = 1 WHERE key = ?", (key,))
+
+    def _workspace(self, name: str) -> Workspace:
+        row = self.db.execute(
+            "SELECT owner_key, owner, claimed FROM workspaces WHERE id = ?",
+            (name,),
+        ).fetchone()
+        if row is None:
+            raise KeyError(name)
+        owner = None if row[0] is None else _email(row[0], row[1])
+        claimed = frozenset(Domain.parse(d) for d in json.loads(row[2]))
+        return Workspace(name, owner, claimed)
+
+    def _locate(self, event: DirectoryEvent) -> tuple[int | None, Situation]:
+        db = self.db
+        workspace = self._workspace(event.workspace)
+        user_id = event.user_id
+        row = (
+            db.execute(
+                "SELECT * FROM accounts WHERE link_user = ? AND "
+                "link_workspace = ?",
+                (user_id, workspace.id),
+            ).fetchone()
+            or db.execute(
+                "SELECT * FROM accounts WHERE link_user = ? AND "
+                "link_workspace IS NULL",
+                (user_id,),
+            ).fetchone()
+        )
+        linked = row is not None
+        email = event.email
+        if row is None and email is not None:
+            row = db.execute(
+                "SELECT * FROM accounts WHERE email_key = ?", (email.key,)
+            ).fetchone()
+        number = None if row is None else int(row[0])
+        account = None if row is None else _account(row)
+
+        invitation = None
+        if account is not None:
+            found = db.execute(
+                "SELECT role FROM invitations WHERE workspace = ? "
+                "AND account = ? AND status = 'pending'",
+                (workspace.id, number),
+            ).fetchone()
+            if found is not None:
+                invitation = Invitation(
+                    workspace.id, account.email, Role(found[0])
+                )
+        taken = False
+        elsewhere = False
+        if email is not None:
+            holder = db.execute(
+                "SELECT number FROM accounts WHERE email_key = ?",
+                (email.key,),
+            ).fetchone()
+            taken = holder is not None and holder[0] != number
+            elsewhere = (
+                db.execute(
+                    "SELECT 1 FROM claims WHERE domain = ? AND workspace != ?",
+                    (email.domain.ascii, workspace.id),
+                ).fetchone()
+                is not None
+            )
+        record_row = db.execute(
+            "SELECT active, sequence, occurred_at FROM records "
+            "WHERE workspace = ? AND user_id = ?",
+            (workspace.id, user_id),
+        ).fetchone()
+        processed = (
+            db.execute(
+                "SELECT 1 FROM processed WHERE workspace = ? AND event_id = ?",
+                (workspace.id, event.id),
+            ).fetchone()
+            is not None
+        )
+        return number, Situation(
+            workspace=workspace,
+            account=account,
+            linked=linked,
+            invitation=invitation,
+            email_taken=taken,
+            email_claimed_elsewhere=elsewhere,
+            record=None if record_row is None else _record(record_row),
+            processed=processed,
+        )
+
+    def _apply(
+        self, event: DirectoryEvent, number: int | None, decision: Decision
+    ) -> None:
+        db = self.db
+        workspace = event.workspace
+        mailed = 0
+        for action in decision.actions:
+            match action:
+                case Skip():
+                    if action.reason is SkipReason.DUPLICATE:
+                        return
+                    if action.reason is SkipReason.STALE:
+                        self._processed(event)
+                        return
+                case Escalate():
+                    db.execute(
+                        "INSERT INTO escalations (event_id, workspace, "
+                        "email, reason) VALUES (?, ?, ?, ?)",
+                        (
+                            event.id,
+                            workspace,
+                            decision.subject,
+                            action.reason.value,
+                        ),
+                    )
+                case CreateAccount():
+                    number = self._insert_account(
+                        Account(
+                            email=action.email,
+                            profile=action.profile,
+                            role=action.role,
+                            created_by=action.created_by,
+                        )
+                    )
+                case Link():
+                    db.execute(
+                        "UPDATE accounts SET link_workspace = ?, "
+                        "link_user = ? WHERE number = ?",
+                        (action.workspace, action.user_id, number),
+                    )
+                case UpdateProfile():
+                    profile = action.profile
+                    db.execute(
+                        "UPDATE accounts SET first_name = ?, last_name = ?, "
+                        "department = ?, title = ? WHERE number = ?",
+                        (
+                            profile.first_name,
+                            profile.last_name,
+                            profile.department,
+                            profile.title,
+                            number,
+                        ),
+                    )
+                case ChangeEmail():
+                    db.execute(
+                        "UPDATE accounts SET email_key = ?, email = ? "
+                        "WHERE number = ?",
+                        (action.new.key, action.new.address, number),
+                    )
+                    db.execute(
+                        "UPDATE invitations SET email = ? WHERE account = ?",
+                        (action.new.address, number),
+                    )
+                    db.execute(
+                        "UPDATE workspaces SET owner_key = ?, owner = ? "
+                        "WHERE owner_key = ?",
+                        (action.new.key, action.new.address, action.old.key),
+                    )
+                case SetRole():
+                    db.execute(
+                        "UPDATE accounts SET role = ? WHERE number = ? AND "
+                        "(workspace = ? OR workspace IS NULL)",
+                        (action.role.value, number, workspace),
+                    )
+                    db.execute(
+                        "UPDATE invitations SET role = ? WHERE workspace = ? "
+                        "AND account = ? AND status = 'pending'",
+                        (action.role.value, workspace, number),
+                    )
+                case SendInvitation():
+                    assert number is not None
+                    self._insert_invitation(
+                        workspace,
+                        number,
+                        Invitation(workspace, action.email, action.role),
+                    )
+                    db.execute(
+                        "INSERT INTO mail (key, to_address, workspace, kind) "
+                        "VALUES (?, ?, ?, 'invitation')",
+                        (
+                            f"{workspace}/{event.id}/{mailed}",
+                            action.email.address,
+                            workspace,
+                        ),
+                    )
+                    mailed += 1
+                case RevokeInvitation():
+                    db.execute(
+                        "UPDATE invitations SET status = 'revoked' "
+                        "WHERE workspace = ? AND account = ?",
+                        (workspace, number),
+                    )
+                case Reactivate():
+                    db.execute(
+                        "UPDATE accounts SET status = 'active' "
+                        "WHERE number = ?",
+                        (number,),
+                    )
+                case Deactivate():
+                    db.execute(
+                        "UPDATE accounts SET status = 'deactivated' "
+                        "WHERE number = ?",
+                        (number,),
+                    )
+                case _:
+                    assert_never(action)
+        self._processed(event)
+        self._record(event)
+
+    def _processed(self, event: DirectoryEvent) -> None:
+        self.db.execute(
+            "INSERT INTO processed VALUES (?, ?)", (event.workspace, event.id)
+        )
+
+    def _record(self, event: DirectoryEvent) -> None:
+        active = False if isinstance(event, UserDeleted) else event.user.active
+        occurred = (
+            None
+            if event.occurred_at is None
+            else event.occurred_at.isoformat()
+        )
+        old = self.db.execute(
+            "SELECT sequence, occurred_at FROM records "
+            "WHERE workspace = ? AND user_id = ?",
+            (event.workspace, event.user_id),
+        ).fetchone()
+        sequence = event.sequence
+        if old is not None:
+            if old[0] is not None and (sequence is None or old[0] > sequence):
+                sequence = old[0]
+            latest = _record((None, None, old[1])).occurred_at
+            if latest is not None and (
+                event.occurred_at is None or latest > event.occurred_at
+            ):
+                occurred = old[1]
+        self.db.execute(
+            "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
+            (event.workspace, event.user_id, active, sequence, occurred),
+        )
+
+    # The Inbox port.
+
+    def append(self, events: Iterable[DirectoryEvent]) -> None:
+        """
+        See `dirsync.ports.Inbox.append`.
+        """
+        with self._transaction():
+            self.db.executemany(
+                "INSERT INTO inbox (workspace, event) VALUES (?, ?)",
+                ((e.workspace, encode_event(e)) for e in events),
+            )
+
+    def busy(self) -> Sequence[str]:
+        """
+        See `dirsync.ports.Inbox.busy`.
+        """
+        return [
+            row[0]
+            for row in self.db.execute(
+                "SELECT workspace, MIN(position) AS first FROM inbox "
+                "WHERE parked = 0 GROUP BY workspace ORDER BY first"
+            )
+        ]
+
+    def queued(self, workspace: str) -> Sequence[QueuedEvent]:
+        """
+        See `dirsync.ports.Inbox.queued`.
+        """
+        return [
+            QueuedEvent(row[0], decode_event(row[1]), row[2], row[3])
+            for row in self.db.execute(
+                "SELECT position, event, attempts, error FROM inbox "
+                "WHERE parked = 0 AND workspace = ? ORDER BY position",
+                (workspace,),
+            )
+        ]
+
+    def done(self, position: int) -> None:
+        """
+        See `dirsync.ports.Inbox.done`.
+        """
+        self.db.execute("DELETE FROM inbox WHERE position = ?", (position,))
+
+    def failed(self, position: int, error: str, park: bool) -> None:
+        """
+        See `dirsync.ports.Inbox.failed`.
+        """
+        self.db.execute(
+            "UPDATE inbox SET attempts = attempts + 1, error = ?, parked = ? "
+            "WHERE position = ?",
+            (error, int(park), position),
+        )
+
+    def parked(self) -> Sequence[QueuedEvent]:
+        """
+        See `dirsync.ports.Inbox.parked`.
+        """
+        return [
+            QueuedEvent(row[0], decode_event(row[1]), row[2], row[3])
+            for row in self.db.execute(
+                "SELECT position, event, attempts, error FROM inbox "
+                "WHERE parked = 1 ORDER BY position"
+            )
+        ]
+
+    def unpark(self, positions: Iterable[int]) -> int:
+        """
+        See `dirsync.ports.Inbox.unpark`.
+        """
+        with self._transaction():
+            return sum(
+                self.db.execute(
+                    "UPDATE inbox SET parked = 0, attempts = 0 "
+                    "WHERE position = ? AND parked = 1",
+                    (position,),
+                ).rowcount
+                for position in positions
+            )
+
+    def claim(self, workspace: str) -> bool:
+        """
+        Take the lease on *workspace* for this worker, unless another
+        worker holds a lease that has not expired.
+        """
+        now = time.time()
+        with self._transaction():
+            row = self.db.execute(
+                "SELECT worker, expires FROM leases WHERE workspace = ?",
+                (workspace,),
+            ).fetchone()
+            if row is not None and row[0] != self.worker and row[1] > now:
+                return False
+            self.db.execute(
+                "INSERT OR REPLACE INTO leases VALUES (?, ?, ?)",
+                (workspace, self.worker, now + self.lease_seconds),
+            )
+        return True
+
+    def release(self, workspace: str) -> None:
+        """
+        Give up this worker's lease on *workspace*.
+        """
+        self.db.execute(
+            "DELETE FROM leases WHERE workspace = ? AND worker = ?",
+            (workspace, self.worker),
+        )
+
+
+def _email(key: str, address: str) -> Email:
+    return Email(
+        key=key,
+        address=address,
+        domain=Domain(key.rsplit("@", 1)[1], address.rsplit("@", 1)[1]),
+    )
+
+
+def _account(row: Any) -> Account:
+    (
+        _,
+        key,
+        address,
+        first_name,
+        last_name,
+        department,
+        title,
+        workspace,
+        status,
+        role,
+        link_workspace,
+        link_user,
+        created_by,
+    ) = row
+    return Account(
+        email=_email(key, address),
+        profile=Profile(first_name, last_name, department, title),
+        workspace=workspace,
+        status=AccountStatus(status),
+        role=None if role is None else Role(role),
+        link=(
+            None
+            if link_user is None
+            else DirectoryLink(link_workspace, link_user)
+        ),
+        created_by=created_by,
+    )
+
+
+def _record(row: Any) -> DirectoryRecord:
+    active, sequence, occurred_at = row
+    return DirectoryRecord(
+        active=None if active is None else bool(active),
+        sequence=sequence,
+        occurred_at=(
+            None
+            if occurred_at is None
+            else datetime.fromisoformat(occurred_at)
+        ),
+    )
