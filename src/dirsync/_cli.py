@@ -1,5 +1,6 @@
 """
-The ``dirsync`` command line.
+The ``dirsync`` command line: replaying scenarios, and operating the
+scheduler on a SQLite file.
 """
 
 from __future__ import annotations
@@ -7,13 +8,28 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import timedelta
 from pathlib import Path
 
 from ._errors import InvalidScenario
+from ._events import DirectoryEvent
+from ._policy import EmailPolicy, Policy
 from ._report import render, tell
-from ._scenario import load_scenario
-from ._simulate import simulate
+from ._scenario import Scenario, load_scenario, read_event
+from ._scheduler import CycleReport, Scheduler
+from ._shellrun import replay
+from ._simulate import Outcome
+from .ports import OutgoingMail
+from .stores.sqlite import SQLiteStore
+
+DEFAULT_DB = "dirsync.db"
+
+
+class Invalid(Exception):
+    """
+    Input the command refuses: exit status 2, nothing changed.
+    """
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -22,12 +38,13 @@ def _parser() -> argparse.ArgumentParser:
         description="Directory sync for multi-tenant products.",
     )
     commands = parser.add_subparsers(dest="command", required=True)
+
     replay = commands.add_parser(
         "replay",
         help="run scenario files through the rules and print the outcome",
         description=(
-            "Replay scenario files (SPEC section 10) and print each "
-            "outcome: JSON by default, or a story to read."
+            "Replay scenario files (SPEC section 10) through the scheduler "
+            "and print each outcome: JSON by default, or a story to read."
         ),
     )
     replay.add_argument(
@@ -42,6 +59,74 @@ def _parser() -> argparse.ArgumentParser:
         default="json",
         help="json (SPEC's output form) or text (default: json)",
     )
+    replay.add_argument(
+        "--store",
+        choices=("memory", "sqlite"),
+        default="memory",
+        help="where the replay keeps its state (default: memory)",
+    )
+    replay.add_argument(
+        "--db",
+        type=Path,
+        help="with --store sqlite: a new database file to replay into",
+    )
+
+    def operator(name: str, text: str) -> argparse.ArgumentParser:
+        command = commands.add_parser(name, help=text, description=text)
+        command.add_argument(
+            "--db",
+            type=Path,
+            default=Path(DEFAULT_DB),
+            help=f"the SQLite database (default: {DEFAULT_DB})",
+        )
+        return command
+
+    operator("init", "create the database, or bring its schema up to date")
+    load = operator(
+        "load",
+        "add the workspaces, accounts and invitations of a scenario file, "
+        "and queue its events",
+    )
+    load.add_argument("scenario", metavar="SCENARIO.json")
+    enqueue = operator(
+        "enqueue", "queue directory events, one JSON object a line"
+    )
+    enqueue.add_argument("events", metavar="EVENTS.jsonl")
+    run = operator("run", "run scheduler cycles")
+    how = run.add_mutually_exclusive_group()
+    how.add_argument(
+        "--once", action="store_true", help="run one cycle (the default)"
+    )
+    how.add_argument(
+        "--drain",
+        action="store_true",
+        help="run cycles until one consumes nothing",
+    )
+    how.add_argument(
+        "--forever",
+        action="store_true",
+        help="run a cycle every interval until interrupted",
+    )
+    run.add_argument("--batch-limit", type=int, default=100)
+    run.add_argument("--max-attempts", type=int, default=5)
+    run.add_argument("--interval", type=float, default=300.0)
+    run.add_argument("--no-revoke-first", action="store_true")
+    run.add_argument(
+        "--email-changes",
+        choices=[p.value for p in EmailPolicy],
+        default=EmailPolicy.ALWAYS.value,
+    )
+    operator("status", "show each workspace: active or held, queued, parked")
+    operator("parked", "list the parked events and their errors")
+    retry = operator("retry-parked", "queue parked events again")
+    retry.add_argument(
+        "positions",
+        nargs="*",
+        type=int,
+        metavar="POSITION",
+        help="the events to retry (default: all)",
+    )
+    operator("export", "print the state in SPEC's output form")
     return parser
 
 
@@ -50,38 +135,261 @@ def main(argv: Sequence[str] | None = None) -> int:
     Run the command line; return the exit status.
 
     0 on success, 2 on invalid input (the reason goes to standard
-    error).
+    error, and nothing is changed).
     """
     args = _parser().parse_args(argv)
+    try:
+        return _COMMANDS[args.command](args)
+    except Invalid as e:
+        print(f"dirsync: {e}", file=sys.stderr)
+        return 2
+
+
+def _replay(args: argparse.Namespace) -> int:
+    if args.store == "memory" and args.db is not None:
+        raise Invalid("--db goes with --store sqlite")
+    if args.store == "sqlite":
+        if args.db is None:
+            raise Invalid("--store sqlite needs --db PATH")
+        if len(args.scenarios) != 1:
+            raise Invalid("--store sqlite replays one scenario at a time")
     outputs: list[str] = []
     # Read and check every file first: nothing is printed for a run in
     # which any input is invalid.
     for name in args.scenarios:
-        # Bytes, not text: JSON is UTF-8 whatever the locale says, and
-        # load_scenario decodes it (and refuses what does not decode).
+        scenario = _scenario(name)
         try:
-            data = (
-                sys.stdin.buffer.read()
-                if name == "-"
-                else Path(name).read_bytes()
-            )
-        except OSError as e:
-            print(f"dirsync: cannot read {name}: {e}", file=sys.stderr)
-            return 2
-        try:
-            scenario = load_scenario(data)
-            outcome = simulate(
-                scenario.state, scenario.events, scenario.policy
-            )
-        except InvalidScenario as e:
-            print(f"dirsync: {name}: {e}", file=sys.stderr)
-            return 2
-        if args.format == "json":
-            outputs.append(json.dumps(render(outcome), indent=2))
-        else:
-            outputs.append(tell(outcome, title=name))
+            outcome = replay(scenario, args.db)
+        except ValueError as e:
+            raise Invalid(f"{args.db}: {e}") from None
+        outputs.append(_show(outcome, args.format, name))
     _write("\n".join(outputs) + "\n")
     return 0
+
+
+def _scenario(name: str) -> Scenario:
+    # Bytes, not text: JSON is UTF-8 whatever the locale says, and
+    # load_scenario decodes it (and refuses what does not decode).
+    try:
+        data = (
+            sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        )
+    except OSError as e:
+        raise Invalid(f"cannot read {name}: {e}") from None
+    try:
+        return load_scenario(data)
+    except InvalidScenario as e:
+        raise Invalid(f"{name}: {e}") from None
+
+
+def _show(outcome: Outcome, form: str, title: str) -> str:
+    if form == "json":
+        return json.dumps(render(outcome), indent=2)
+    return tell(outcome, title=title)
+
+
+def _open(args: argparse.Namespace, create: bool = False) -> SQLiteStore:
+    path: Path = args.db
+    if not create and not path.exists():
+        raise Invalid(f"{path} does not exist; run 'dirsync init' first")
+    try:
+        return SQLiteStore(path)
+    except ValueError as e:
+        raise Invalid(str(e)) from None
+
+
+def _init(args: argparse.Namespace) -> int:
+    store = _open(args, create=True)
+    print(f"{args.db}: ready, schema version {store.schema_version}")
+    store.close()
+    return 0
+
+
+def _load(args: argparse.Namespace) -> int:
+    scenario = _scenario(args.scenario)
+    store = _open(args)
+    try:
+        store.load(scenario.state)
+    except ValueError as e:
+        raise Invalid(f"{args.scenario}: {e}") from None
+    store.append(scenario.events)
+    state = scenario.state
+    print(
+        f"loaded {len(state.workspaces)} workspaces, "
+        f"{len(state.accounts)} accounts, {len(state.invitations)} "
+        f"invitations; queued {len(scenario.events)} events"
+    )
+    store.close()
+    return 0
+
+
+def _enqueue(args: argparse.Namespace) -> int:
+    store = _open(args)
+    workspaces = set(store.workspaces())
+    events: list[DirectoryEvent] = []
+    try:
+        lines = Path(args.events).read_bytes().decode().splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise Invalid(f"cannot read {args.events}: {e}") from None
+    # Check every line before queuing any.
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        where = f"{args.events} line {number}"
+        try:
+            document = json.loads(line, parse_constant=_no_constant)
+        except ValueError as e:
+            raise Invalid(f"{where}: not valid JSON: {e}") from None
+        try:
+            events.append(read_event(document, workspaces))
+        except InvalidScenario as e:
+            raise Invalid(f"{where}: {e}") from None
+    store.append(events)
+    print(f"queued {len(events)} events")
+    store.close()
+    return 0
+
+
+def _no_constant(name: str) -> object:
+    raise ValueError(f"{name} is not a JSON number")
+
+
+class PrintingMailer:
+    """
+    The command line's mailer: it shows each invitation it is given.
+
+    Without a mail service there is nothing else to do; a host plugs its
+    own `dirsync.ports.Mailer` into the `dirsync.Scheduler` instead.
+    """
+
+    def __init__(self) -> None:
+        self.lines: list[str] = []
+
+    def deliver(self, mail: OutgoingMail) -> None:
+        """
+        Note *mail*, to be shown after the cycle's decisions.
+        """
+        self.lines.append(
+            f"  mail: {mail.kind} to {mail.to} for {mail.workspace}\n"
+        )
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        policy = Policy(
+            interval=timedelta(seconds=args.interval),
+            batch_limit=args.batch_limit,
+            max_attempts=args.max_attempts,
+            revoke_first=not args.no_revoke_first,
+            email_changes=EmailPolicy(args.email_changes),
+        )
+    except ValueError as e:
+        raise Invalid(str(e)) from None
+    store = _open(args)
+    mailer = PrintingMailer()
+    scheduler = Scheduler(store, store, mailer, policy)
+
+    def show(report: CycleReport) -> None:
+        _summary(report, mailer.lines)
+        mailer.lines.clear()
+
+    if args.forever:
+        try:
+            scheduler.run_forever(on_cycle=show)
+        except KeyboardInterrupt:
+            print("stopped")
+    elif args.drain:
+        for report in scheduler.drain():
+            show(report)
+    else:
+        show(scheduler.run_cycle())
+    store.close()
+    return 0
+
+
+def _summary(report: CycleReport, mail: Sequence[str]) -> None:
+    for applied in report.applied:
+        decision = applied.decision
+        _write(
+            f"  [{decision.workspace}] {decision.event_id}: "
+            f"{decision.reason}\n"
+        )
+    _write("".join(mail))
+    failed = sum(b.failed for b in report.batches)
+    parked = sum(b.parked for b in report.batches)
+    held = [b.workspace for b in report.batches if b.held is not None]
+    _write(
+        f"cycle {report.cycle}: {len(report.applied)} applied, "
+        f"{failed} failed, {parked} parked, {report.mailed} mailed"
+        + (f"; held: {', '.join(held)}" if held else "")
+        + "\n"
+    )
+
+
+def _status(args: argparse.Namespace) -> int:
+    store = _open(args)
+    scheduler = Scheduler(store, store, PrintingMailer())
+    for status in scheduler.status(store.workspaces()):
+        state = (
+            "active"
+            if status.held is None
+            else f"held: {status.held.value.replace('_', ' ')}"
+        )
+        _write(
+            f"{status.id}: {state}; {status.queued} queued, "
+            f"{status.parked} parked\n"
+        )
+    store.close()
+    return 0
+
+
+def _parked(args: argparse.Namespace) -> int:
+    store = _open(args)
+    entries = store.parked()
+    for entry in entries:
+        _write(
+            f"{entry.position}: [{entry.event.workspace}] event "
+            f"{entry.event.id} after {entry.attempts} attempts: "
+            f"{entry.error}\n"
+        )
+    if not entries:
+        print("no parked events")
+    store.close()
+    return 0
+
+
+def _retry_parked(args: argparse.Namespace) -> int:
+    store = _open(args)
+    positions = args.positions or [entry.position for entry in store.parked()]
+    print(f"queued {store.unpark(positions)} parked events again")
+    store.close()
+    return 0
+
+
+def _export(args: argparse.Namespace) -> int:
+    store = _open(args)
+    scheduler = Scheduler(store, store, PrintingMailer())
+    outcome = Outcome(
+        (), store.export(), tuple(scheduler.status(store.workspaces())), 0
+    )
+    document = render(outcome)
+    del document["decisions"], document["cycles"]
+    _write(json.dumps(document, indent=2) + "\n")
+    store.close()
+    return 0
+
+
+_COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "replay": _replay,
+    "init": _init,
+    "load": _load,
+    "enqueue": _enqueue,
+    "run": _run,
+    "status": _status,
+    "parked": _parked,
+    "retry-parked": _retry_parked,
+    "export": _export,
+}
 
 
 def _write(text: str) -> None:

@@ -12,7 +12,7 @@ Either pass raises `InvalidScenario` before anything is replayed.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -363,13 +363,49 @@ def read_scenario(document: object) -> Scenario:
     try:
         raw = _CONVERTER.structure(document, _ScenarioIn)
     except ClassValidationError as e:
-        problems = list(_problems(e, "$"))
-        where, why = problems[0]
-        more = len(problems) - 1
-        if more:
-            why += f" (and {more} more problem{'s' if more > 1 else ''})"
-        raise InvalidScenario(where, why) from None
+        raise _invalid(e, "$") from None
     return _build(raw)
+
+
+def read_event(
+    document: object, workspaces: Collection[str], where: str = "$"
+) -> DirectoryEvent:
+    """
+    Check one event in the scenario form (an element of ``events``) and
+    build it.
+
+    Args:
+        document: The event, as `json.loads` returns it.
+        workspaces: The workspaces that exist.
+        where: The JSON path of *document*, for error messages.
+
+    Raises:
+        InvalidScenario: The event is not valid, or names an unknown
+            workspace.
+
+    .. versionadded:: 0.1.0
+    """
+    if not isinstance(document, dict):
+        raise InvalidScenario(
+            where, f"an event is a JSON object, not {_json_type(document)}"
+        )
+    try:
+        raw = _CONVERTER.structure(document, _EventIn)
+    except ClassValidationError as e:
+        raise _invalid(e, where) from None
+    return _event(where, raw, workspaces)
+
+
+def _invalid(error: ClassValidationError, where: str) -> InvalidScenario:
+    """
+    The first problem of *error*, and how many more there are.
+    """
+    problems = list(_problems(error, where))
+    where, why = problems[0]
+    more = len(problems) - 1
+    if more:
+        why += f" (and {more} more problem{'s' if more > 1 else ''})"
+    return InvalidScenario(where, why)
 
 
 def load_scenario(text: str | bytes) -> Scenario:
@@ -507,7 +543,7 @@ def _build(raw: _ScenarioIn) -> Scenario:
         )
 
     events = tuple(
-        _event(f"$.events[{i}]", event, state)
+        _event(f"$.events[{i}]", event, state.workspaces)
         for i, event in enumerate(raw.events)
     )
     return Scenario(policy, state, events)
@@ -523,8 +559,10 @@ def _at(where: str, add: Callable[[_A], object], value: _A) -> None:
         raise InvalidScenario(where, str(e)) from None
 
 
-def _event(where: str, raw: _EventIn, state: State) -> DirectoryEvent:
-    if raw.workspace not in state.workspaces:
+def _event(
+    where: str, raw: _EventIn, workspaces: Collection[str]
+) -> DirectoryEvent:
+    if raw.workspace not in workspaces:
         raise InvalidScenario(
             f"{where}.workspace", f"unknown workspace {raw.workspace!r}"
         )

@@ -230,13 +230,18 @@ class Scheduler:
                 break
         return reports
 
-    def run_forever(self, stop: Callable[[], bool] = lambda: False) -> None:
+    def run_forever(
+        self,
+        stop: Callable[[], bool] = lambda: False,
+        on_cycle: Callable[[CycleReport], None] = lambda report: None,
+    ) -> None:
         """
-        Run a cycle every `Policy.interval` until *stop* returns True.
+        Run a cycle every `Policy.interval` until *stop* returns True,
+        handing each cycle's report to *on_cycle*.
         """
         interval = self.policy.interval.total_seconds()
         while not stop():
-            self.run_cycle()
+            on_cycle(self.run_cycle())
             if stop():
                 break
             self.clock.sleep(interval)

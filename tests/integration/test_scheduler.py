@@ -6,7 +6,9 @@ lose nothing and double nothing.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +18,13 @@ from hypothesis import strategies as st
 from dirsync import (
     DirectoryEvent,
     Policy,
+    Scenario,
     Scheduler,
     State,
+    render,
     simulate,
 )
+from dirsync._shellrun import replay
 from dirsync.stores.memory import MemoryInbox, MemoryStore
 from dirsync.stores.sqlite import SQLiteStore
 from dirsync.testing import (
@@ -280,3 +285,22 @@ def test_run_forever_sleeps_the_interval_between_cycles() -> None:
 
     assert scheduler.cycles == 2
     assert clock.slept == [300.0]
+
+
+@pytest.mark.parametrize("kind", ["memory", "sqlite"])
+@given(world=s.worlds(max_events=12), policy=s.policies)
+def test_replay_through_the_shell_prints_what_the_model_does(
+    kind: str, world: tuple[State, list[DirectoryEvent]], policy: Policy
+) -> None:
+    """
+    `dirsync replay` output through the scheduler and a store is exactly
+    the output of the pure model.
+    """
+    state, events = world
+    scenario = Scenario(policy, state, tuple(events))
+
+    with tempfile.TemporaryDirectory() as folder:
+        db = None if kind == "memory" else Path(folder) / "r.db"
+        through_shell = render(replay(scenario, db))
+
+    assert through_shell == render(simulate(state, events, policy))

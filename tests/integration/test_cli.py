@@ -1,0 +1,255 @@
+"""
+The operator command line, on a SQLite file.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dirsync._cli import main
+from tests.rule_cases import WORLD, created, deleted, updated
+
+EXAMPLES = Path(__file__).parent.parent.parent / "examples" / "scenarios"
+
+
+def dirsync(
+    capsys: pytest.CaptureFixture[str], *args: str | Path
+) -> tuple[int, str, str]:
+    status = main([str(a) for a in args])
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.fixture
+def scenario(tmp_path: Path) -> Path:
+    path = tmp_path / "world.json"
+    path.write_text(
+        json.dumps(
+            {
+                **WORLD,
+                "events": [
+                    created("e1", "d-nina", "nina@acme.com"),
+                    deleted("e2", "d-mia"),
+                ],
+            }
+        )
+    )
+    return path
+
+
+def test_an_operator_session(
+    tmp_path: Path, scenario: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    init, load, status, run, enqueue, run --drain and export work
+    together on one file.
+    """
+    db = tmp_path / "d.db"
+
+    assert dirsync(capsys, "init", "--db", db)[0] == 0
+    assert dirsync(capsys, "load", scenario, "--db", db)[1] == (
+        "loaded 2 workspaces, 13 accounts, 2 invitations; queued 2 events\n"
+    )
+    status = dirsync(capsys, "status", "--db", db)[1]
+    assert "acme: active; 2 queued, 0 parked" in status
+    run = dirsync(capsys, "run", "--once", "--db", db)[1]
+    events = tmp_path / "more.jsonl"
+    events.write_text(
+        json.dumps(updated("e3", "d-pat", "pat@acme.com")) + "\n\n"
+    )
+    enqueued = dirsync(capsys, "enqueue", events, "--db", db)[1]
+    drained = dirsync(capsys, "run", "--drain", "--db", db)[1]
+    exported = json.loads(dirsync(capsys, "export", "--db", db)[1])
+
+    assert "P-NEW" in run
+    assert "D-MEMBER" in run
+    assert "mail: invitation to nina@acme.com for acme" in run
+    assert "cycle 1: 2 applied, 0 failed, 0 parked, 1 mailed" in run
+    assert enqueued == "queued 1 events\n"
+    assert "U-EMAIL" in drained
+    accounts = {a["email"]: a for a in exported["accounts"]}
+    assert accounts["mia@acme.com"]["status"] == "deactivated"
+    assert "pat@acme.com" in accounts
+    assert set(exported) == {
+        "accounts",
+        "invitations",
+        "mail",
+        "escalations",
+        "workspaces",
+    }
+
+
+def test_parked_events_can_be_retried(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    A parked event is listed with its error, and retry-parked queues it
+    again.
+    """
+    from dirsync import read_scenario
+    from dirsync.stores.sqlite import SQLiteStore
+
+    db = tmp_path / "d.db"
+    store = SQLiteStore(db)
+    store.load(read_scenario(WORLD).state)
+    store.append(
+        read_scenario({**WORLD, "events": [deleted("e1", "d-mia")]}).events
+    )
+    (entry,) = store.queued("acme")
+    store.failed(entry.position, "RuntimeError: disk on fire", park=True)
+    store.close()
+
+    listed = dirsync(capsys, "parked", "--db", db)[1]
+    retried = dirsync(capsys, "retry-parked", "--db", db)[1]
+    after = dirsync(capsys, "parked", "--db", db)[1]
+    status = dirsync(capsys, "status", "--db", db)[1]
+
+    assert "event e1 after 1 attempts: RuntimeError: disk on fire" in listed
+    assert retried == "queued 1 parked events again\n"
+    assert after == "no parked events\n"
+    assert "acme: active; 1 queued, 0 parked" in status
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["status"], "does not exist; run 'dirsync init' first"),
+        (["load", "missing.json"], "cannot read missing.json"),
+        (["enqueue", "missing.jsonl"], "cannot read missing.jsonl"),
+        (["run", "--batch-limit", "0"], "batch_limit must be at least 1"),
+    ],
+)
+def test_bad_invocations_exit_2(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    args: list[str],
+    message: str,
+) -> None:
+    """
+    A missing database or file, or a bad limit, is a clear error.
+    """
+    monkeypatch.chdir(tmp_path)
+    if args[0] != "status":
+        dirsync(capsys, "init")
+
+    status, _, err = dirsync(capsys, *args)
+
+    assert status == 2
+    assert message in err
+
+
+def test_bad_files_change_nothing(
+    tmp_path: Path, scenario: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    An invalid event line, or a scenario that clashes with what is
+    loaded, exits 2 and writes nothing.
+    """
+    db = tmp_path / "d.db"
+    dirsync(capsys, "init", "--db", db)
+    dirsync(capsys, "load", scenario, "--db", db)
+    before = dirsync(capsys, "export", "--db", db)[1]
+    events = tmp_path / "bad.jsonl"
+    events.write_text(
+        json.dumps(created("e9", "d-x", "x@acme.com"))
+        + "\n"
+        + json.dumps(created("e10", "d-y", "not an email"))
+        + "\n"
+    )
+
+    bad_line = dirsync(capsys, "enqueue", events, "--db", db)
+    clash = dirsync(capsys, "load", scenario, "--db", db)
+    after = dirsync(capsys, "export", "--db", db)[1]
+    status = dirsync(capsys, "status", "--db", db)[1]
+
+    assert bad_line[0] == 2
+    assert "bad.jsonl line 2: $.user.email" in bad_line[2]
+    assert clash[0] == 2
+    assert "cannot load" in clash[2]
+    assert after == before
+    assert "acme: active; 2 queued" in status
+
+
+@pytest.mark.parametrize(
+    "name", sorted(p.name for p in EXAMPLES.glob("*.json"))
+)
+def test_replay_on_sqlite_matches_memory(
+    name: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    Replaying through the SQLite store prints what the memory store does.
+    """
+    memory = dirsync(capsys, "replay", EXAMPLES / name)
+    sqlite = dirsync(
+        capsys,
+        "replay",
+        "--store",
+        "sqlite",
+        "--db",
+        tmp_path / "r.db",
+        EXAMPLES / name,
+    )
+
+    assert memory[0] == sqlite[0] == 0
+    assert json.loads(memory[1]) == json.loads(sqlite[1])
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--db", "x.db"], "--db goes with --store sqlite"),
+        (["--store", "sqlite"], "--store sqlite needs --db PATH"),
+    ],
+)
+def test_replay_store_options_are_checked(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    """
+    --db and --store go together.
+    """
+    status, _, err = dirsync(
+        capsys, "replay", *args, EXAMPLES / "onboarding.json"
+    )
+
+    assert status == 2
+    assert message in err
+
+
+def test_run_forever_stops_on_interrupt(tmp_path: Path) -> None:
+    """
+    run --forever keeps cycling until interrupted, showing each cycle.
+    """
+    db = tmp_path / "d.db"
+    subprocess.run(
+        [sys.executable, "-m", "dirsync", "init", "--db", str(db)],
+        check=True,
+        capture_output=True,
+    )
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "dirsync",
+            "run",
+            "--forever",
+            "--interval",
+            "0.05",
+            "--db",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    first = process.stdout.readline()
+    process.send_signal(2)  # SIGINT, as Ctrl-C
+    rest, _ = process.communicate(timeout=30)
+
+    assert first.startswith(b"cycle 1: 0 applied")
+    assert process.returncode == 0
+    assert rest.endswith(b"stopped\n")
