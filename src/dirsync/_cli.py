@@ -107,6 +107,14 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run a cycle every interval until interrupted",
     )
+    run.add_argument(
+        "--worker",
+        help=(
+            "this worker's name: give each worker that runs at the same "
+            "time its own, and a restarted worker its old one to take its "
+            "workspaces back at once (default: a new name)"
+        ),
+    )
     run.add_argument("--batch-limit", type=int, default=100)
     run.add_argument("--max-attempts", type=int, default=5)
     run.add_argument("--interval", type=float, default=300.0)
@@ -193,7 +201,7 @@ def _open(args: argparse.Namespace, create: bool = False) -> SQLiteStore:
     if not create and not path.exists():
         raise Invalid(f"{path} does not exist; run 'dirsync init' first")
     try:
-        return SQLiteStore(path)
+        return SQLiteStore(path, worker=getattr(args, "worker", None))
     except ValueError as e:
         raise Invalid(str(e)) from None
 

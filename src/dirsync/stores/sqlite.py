@@ -161,7 +161,12 @@ class SQLiteStore:
             (``synchronous=FULL``); otherwise a crash of the process
             loses nothing, but a crash of the machine may lose the last
             commits (``synchronous=NORMAL``).
-        lease_seconds: How long a worker holds a workspace it drains.
+        lease_seconds: How long a worker holds a workspace it drains; a
+            worker that dies holds it that long.
+        worker: This worker's name, for leases.  Workers that run at the
+            same time need different names; a worker restarted under the
+            same name takes its leases back at once.  By default, a name
+            no other process has.
 
     .. versionadded:: 0.1.0
     """
@@ -171,9 +176,10 @@ class SQLiteStore:
         path: str | Path,
         durable: bool = True,
         lease_seconds: float = 60.0,
+        worker: str | None = None,
     ) -> None:
         self.path = Path(path)
-        self.worker = uuid.uuid4().hex
+        self.worker = uuid.uuid4().hex if worker is None else worker
         self.lease_seconds = lease_seconds
         self.db = sqlite3.connect(
             self.path, isolation_level=None, timeout=60.0
