@@ -30,8 +30,7 @@ unit: $(STAMP)
 	$(BIN)/coverage report --include='$(CORE)' --fail-under=100
 
 demo: $(STAMP)
-	$(BIN)/python -m dirsync replay --format text examples/scenarios/*.json
-	$(BIN)/python examples/decide_one.py
+	$(BIN)/python -m dirsync demo
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_decide.py

@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import tempfile
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
 
+from ._demo import run as run_demo
 from ._errors import InvalidScenario
 from ._events import DirectoryEvent
 from ._policy import EmailPolicy, Policy
@@ -135,6 +137,16 @@ def _parser() -> argparse.ArgumentParser:
         help="the events to retry (default: all)",
     )
     operator("export", "print the state in SPEC's output form")
+    demo = commands.add_parser(
+        "demo",
+        help="tell an end-to-end story on a fresh SQLite file",
+        description="Tell an end-to-end story on a fresh SQLite file.",
+    )
+    demo.add_argument(
+        "--db",
+        type=Path,
+        help="the new database file (default: one in a temporary folder)",
+    )
     return parser
 
 
@@ -387,7 +399,22 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace) -> int:
+    def say(line: str) -> None:
+        _write(line + "\n")
+
+    if args.db is not None:
+        if args.db.exists():
+            raise Invalid(f"{args.db} exists; the demo needs a new file")
+        run_demo(args.db, say)
+        return 0
+    with tempfile.TemporaryDirectory() as folder:
+        run_demo(Path(folder) / "demo.db", say)
+    return 0
+
+
 _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "demo": _demo,
     "replay": _replay,
     "init": _init,
     "load": _load,

@@ -253,3 +253,48 @@ def test_run_forever_stops_on_interrupt(tmp_path: Path) -> None:
     assert first.startswith(b"cycle 1: 0 applied")
     assert process.returncode == 0
     assert rest.endswith(b"stopped\n")
+
+
+def test_demo_tells_the_whole_story(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    The demo runs on a new file and shows joiners, movers, leavers, a
+    held workspace, a parked event and its retry.
+    """
+    db = tmp_path / "demo.db"
+
+    status, out, _ = dirsync(capsys, "demo", "--db", db)
+    again = dirsync(capsys, "demo", "--db", db)
+
+    assert status == 0
+    for words in (
+        "P-NEW",
+        "U-PROFILE",
+        "U-ROLE",
+        "U-EMAIL",
+        "D-MEMBER",
+        "D-INVITED",
+        "D-OWNER",
+        "held (owner deactivated)",
+        "[ahead of the queue]",
+        "Parked: event e3 of acme after 3 attempts",
+        "acme: active, 0 queued, 0 parked",
+        "olive@acme.com (acme): owner protected",
+    ):
+        assert words in out, words
+    assert again[0] == 2
+    assert "exists; the demo needs a new file" in again[2]
+
+
+def test_demo_uses_a_temporary_file_by_default(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    Without --db the demo leaves nothing behind.
+    """
+    status, out, _ = dirsync(capsys, "demo")
+
+    path = Path(out.splitlines()[0].removeprefix("A fresh SQLite file: "))
+    assert status == 0
+    assert not path.exists()
