@@ -288,7 +288,7 @@ class Scheduler:
             reports[name] = BatchReport(name, None, 0)
             try:
                 held = self.store.hold_reason(name)
-                queue = self.inbox.queued(name)
+                queue = self._candidates(name, held is not None)
             except Exception:
                 log.exception("dirsync.batch_failed workspace=%s", name)
                 continue
@@ -301,6 +301,24 @@ class Scheduler:
             reports[name] = BatchReport(name, held, len(batch.positions))
         taken.sort(key=lambda item: item[0].position)
         return taken, reports
+
+    def _candidates(self, name: str, held: bool) -> list[QueuedEvent]:
+        """
+        The part of *name*'s queue that `select_batch` may take from: the
+        head up to the cap, then what S-REVOKE-FIRST could expedite.
+        Never the whole queue: a cycle's cost follows what it takes.
+        """
+        policy = self.policy
+        if held:
+            return (
+                list(self.inbox.revoking(name, -1))
+                if policy.revoke_first
+                else []
+            )
+        head = list(self.inbox.head(name, policy.batch_limit))
+        if policy.revoke_first and len(head) == policy.batch_limit:
+            head.extend(self.inbox.revoking(name, head[-1].position))
+        return head
 
     def _process(self, entry: QueuedEvent) -> Decision | str:
         """

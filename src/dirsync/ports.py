@@ -150,7 +150,30 @@ class Inbox(Protocol):
 
     def queued(self, workspace: str) -> Sequence[QueuedEvent]:
         """
-        The queued (not parked) events of *workspace*, oldest first.
+        All the queued (not parked) events of *workspace*, oldest first.
+
+        For operators; cycles use `head` and `revoking`.
+        """
+        ...
+
+    def head(self, workspace: str, limit: int) -> Sequence[QueuedEvent]:
+        """
+        The oldest *limit* queued events of *workspace*, oldest first.
+
+        Its cost must grow with *limit*, not with the queue's length.
+        """
+        ...
+
+    def revoking(self, workspace: str, after: int) -> Sequence[QueuedEvent]:
+        """
+        What S-REVOKE-FIRST may take from *workspace* beyond position
+        *after*: every queued deprovisioning event (see
+        `dirsync.is_deprovisioning`) after it, and every queued event of
+        the same directory user between *after* and that user's last
+        deprovisioning event; oldest first.
+
+        Its cost must grow with what it returns, not with the queue's
+        length: keep an index of deprovisioning events by directory user.
         """
         ...
 

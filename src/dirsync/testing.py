@@ -167,6 +167,20 @@ class FaultyInbox:
         self.faults.check("queued")
         return self.inner.queued(workspace)
 
+    def head(self, workspace: str, limit: int) -> Sequence[QueuedEvent]:
+        """
+        See `dirsync.ports.Inbox.head`.
+        """
+        self.faults.check("head")
+        return self.inner.head(workspace, limit)
+
+    def revoking(self, workspace: str, after: int) -> Sequence[QueuedEvent]:
+        """
+        See `dirsync.ports.Inbox.revoking`.
+        """
+        self.faults.check("revoking")
+        return self.inner.revoking(workspace, after)
+
     def done(self, position: int) -> None:
         """
         See `dirsync.ports.Inbox.done`.

@@ -8,12 +8,13 @@ workspace.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 
 import attrs
 
 from .._decision import Decision
-from .._events import DirectoryEvent
+from .._events import DirectoryEvent, is_deprovisioning
 from .._schedule import HoldReason
 from .._standing import Situation
 from .._state import State
@@ -80,25 +81,70 @@ class MemoryInbox:
     """
     A `dirsync.ports.Inbox` in memory.
 
+    Each workspace's queue is kept in order, with an index of each
+    directory user's events and of the deprovisioning ones, so that a
+    cycle reads only what it takes.
+
     .. versionadded:: 0.1.0
     """
 
     def __init__(self) -> None:
         self._next = 0
         self._queues: dict[str, dict[int, QueuedEvent]] = {}
+        # (workspace, user) -> positions of that user's queued events.
+        self._users: dict[tuple[str, str], dict[int, None]] = {}
+        # workspace -> positions of queued deprovisioning events.
+        self._revokes: dict[str, dict[int, None]] = {}
         self._parked: dict[int, QueuedEvent] = {}
-        self._workspace: dict[int, str] = {}
+        self._where: dict[int, str] = {}
 
     def append(self, events: Iterable[DirectoryEvent]) -> None:
         """
         See `dirsync.ports.Inbox.append`.
         """
         for event in events:
-            position = self._next
+            self._queue(QueuedEvent(self._next, event))
             self._next += 1
-            queue = self._queues.setdefault(event.workspace, {})
-            queue[position] = QueuedEvent(position, event)
-            self._workspace[position] = event.workspace
+
+    def _queue(self, entry: QueuedEvent) -> None:
+        event = entry.event
+        position = entry.position
+        queue = self._queues.setdefault(event.workspace, {})
+        queue[position] = entry
+        self._where[position] = event.workspace
+        user = self._users.setdefault((event.workspace, event.user_id), {})
+        user[position] = None
+        if is_deprovisioning(event):
+            self._revokes.setdefault(event.workspace, {})[position] = None
+        if position < self._last(queue):
+            # Unparked: back in its old place.
+            self._queues[event.workspace] = dict(sorted(queue.items()))
+            self._users[event.workspace, event.user_id] = dict(
+                sorted(user.items())
+            )
+
+    @staticmethod
+    def _last(queue: dict[int, QueuedEvent]) -> int:
+        return next(reversed(queue))
+
+    def _unqueue(self, position: int) -> QueuedEvent:
+        entry = self._entry(position)
+        event = entry.event
+        queue = self._queues[event.workspace]
+        del queue[position]
+        del self._where[position]
+        if not queue:
+            del self._queues[event.workspace]
+        key = (event.workspace, event.user_id)
+        del self._users[key][position]
+        if not self._users[key]:
+            del self._users[key]
+        revokes = self._revokes.get(event.workspace, {})
+        revokes.pop(position, None)
+        return entry
+
+    def _entry(self, position: int) -> QueuedEvent:
+        return self._queues[self._where[position]][position]
 
     def busy(self) -> Sequence[str]:
         """
@@ -112,31 +158,48 @@ class MemoryInbox:
         """
         return list(self._queues.get(workspace, {}).values())
 
+    def head(self, workspace: str, limit: int) -> Sequence[QueuedEvent]:
+        """
+        See `dirsync.ports.Inbox.head`.
+        """
+        queue = self._queues.get(workspace, {})
+        return list(itertools.islice(queue.values(), limit))
+
+    def revoking(self, workspace: str, after: int) -> Sequence[QueuedEvent]:
+        """
+        See `dirsync.ports.Inbox.revoking`.
+        """
+        queue = self._queues.get(workspace, {})
+        last: dict[str, int] = {}
+        for position in self._revokes.get(workspace, {}):
+            if position > after:
+                user = queue[position].event.user_id
+                last[user] = max(last.get(user, position), position)
+        positions = sorted(
+            position
+            for user, upto in last.items()
+            for position in self._users[workspace, user]
+            if after < position <= upto
+        )
+        return [queue[position] for position in positions]
+
     def done(self, position: int) -> None:
         """
         See `dirsync.ports.Inbox.done`.
         """
-        workspace = self._workspace.pop(position)
-        queue = self._queues[workspace]
-        del queue[position]
-        if not queue:
-            del self._queues[workspace]
+        self._unqueue(position)
 
     def failed(self, position: int, error: str, park: bool) -> None:
         """
         See `dirsync.ports.Inbox.failed`.
         """
-        workspace = self._workspace[position]
-        queue = self._queues[workspace]
-        entry = queue[position]
+        entry = self._entry(position)
         entry = attrs.evolve(entry, attempts=entry.attempts + 1, error=error)
-        if not park:
-            queue[position] = entry
-            return
-        del queue[position]
-        if not queue:
-            del self._queues[workspace]
-        self._parked[position] = entry
+        if park:
+            self._unqueue(position)
+            self._parked[position] = entry
+        else:
+            self._queues[entry.event.workspace][position] = entry
 
     def parked(self) -> Sequence[QueuedEvent]:
         """
@@ -151,14 +214,9 @@ class MemoryInbox:
         count = 0
         for position in positions:
             entry = self._parked.pop(position, None)
-            if entry is None:
-                continue
-            workspace = entry.event.workspace
-            queue = self._queues.setdefault(workspace, {})
-            queue[position] = attrs.evolve(entry, attempts=0)
-            # Back in its old place.
-            self._queues[workspace] = dict(sorted(queue.items()))
-            count += 1
+            if entry is not None:
+                self._queue(attrs.evolve(entry, attempts=0))
+                count += 1
         return count
 
     def claim(self, workspace: str) -> bool:

@@ -40,7 +40,7 @@ from .._actions import (
 )
 from .._codec import decode_event, encode_event
 from .._decision import Decision
-from .._events import DirectoryEvent, UserDeleted
+from .._events import DirectoryEvent, UserDeleted, is_deprovisioning
 from .._model import (
     Account,
     AccountStatus,
@@ -143,6 +143,28 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             worker TEXT NOT NULL,
             expires REAL NOT NULL
         );
+        """,
+    ),
+    (
+        2,
+        # The inbox learns each event's directory user and whether it
+        # deprovisions, so that S-REVOKE-FIRST reads only what it takes.
+        """
+        ALTER TABLE inbox ADD COLUMN user_id TEXT;
+        ALTER TABLE inbox ADD COLUMN revokes INTEGER NOT NULL DEFAULT 0;
+        UPDATE inbox SET
+            user_id = COALESCE(
+                json_extract(event, '$.user.id'),
+                json_extract(event, '$.user_id')
+            ),
+            revokes = (
+                json_extract(event, '$.type') = 'user.deleted'
+                OR json_extract(event, '$.user.active') = 0
+            );
+        CREATE INDEX inbox_revokes
+            ON inbox (parked, workspace, revokes, position);
+        CREATE INDEX inbox_users
+            ON inbox (parked, workspace, user_id, position);
         """,
     ),
 )
@@ -669,8 +691,17 @@ class SQLiteStore:
         """
         with self._transaction():
             self.db.executemany(
-                "INSERT INTO inbox (workspace, event) VALUES (?, ?)",
-                ((e.workspace, encode_event(e)) for e in events),
+                "INSERT INTO inbox (workspace, event, user_id, revokes) "
+                "VALUES (?, ?, ?, ?)",
+                (
+                    (
+                        e.workspace,
+                        encode_event(e),
+                        e.user_id,
+                        is_deprovisioning(e),
+                    )
+                    for e in events
+                ),
             )
 
     def busy(self) -> Sequence[str]:
@@ -695,6 +726,38 @@ class SQLiteStore:
                 "SELECT position, event, attempts, error FROM inbox "
                 "WHERE parked = 0 AND workspace = ? ORDER BY position",
                 (workspace,),
+            )
+        ]
+
+    def head(self, workspace: str, limit: int) -> Sequence[QueuedEvent]:
+        """
+        See `dirsync.ports.Inbox.head`.
+        """
+        return [
+            QueuedEvent(row[0], decode_event(row[1]), row[2], row[3])
+            for row in self.db.execute(
+                "SELECT position, event, attempts, error FROM inbox "
+                "WHERE parked = 0 AND workspace = ? ORDER BY position "
+                "LIMIT ?",
+                (workspace, limit),
+            )
+        ]
+
+    def revoking(self, workspace: str, after: int) -> Sequence[QueuedEvent]:
+        """
+        See `dirsync.ports.Inbox.revoking`.
+        """
+        return [
+            QueuedEvent(row[0], decode_event(row[1]), row[2], row[3])
+            for row in self.db.execute(
+                "WITH last AS (SELECT user_id, MAX(position) AS upto "
+                "FROM inbox WHERE parked = 0 AND workspace = ? "
+                "AND revokes = 1 AND position > ? GROUP BY user_id) "
+                "SELECT i.position, i.event, i.attempts, i.error "
+                "FROM inbox AS i JOIN last ON i.user_id = last.user_id "
+                "WHERE i.parked = 0 AND i.workspace = ? AND i.position > ? "
+                "AND i.position <= last.upto ORDER BY i.position",
+                (workspace, after, workspace, after),
             )
         ]
 
