@@ -47,33 +47,19 @@ def _profile(n: int) -> Profile:
     )
 
 
-def product(workspace: str = "acme", members: int = 2_000) -> State:
+def populate(state: State, workspace: str, members: int) -> None:
     """
-    One workspace with an owner, linked and hand-added members, a few
-    deactivated and invited people, and a neighbouring workspace.
+    Add *workspace* to *state*, with an owner and *members* members: one
+    in ten added by hand, one in twenty-five deactivated.
     """
     domain = f"{workspace}.com"
     owner = Email.parse(f"owner@{domain}")
-    state = State(
-        workspaces=[
-            Workspace(workspace, owner, frozenset({Domain.parse(domain)})),
-            Workspace(
-                f"{workspace}-rival",
-                Email.parse(f"owner@{workspace}-rival.com"),
-                frozenset({Domain.parse(f"{workspace}-rival.com")}),
-            ),
-        ]
+    state.add_workspace(
+        Workspace(workspace, owner, frozenset({Domain.parse(domain)}))
     )
     state.add_account(Account(owner, workspace=workspace, role=Role.ADMIN))
-    state.add_account(
-        Account(
-            Email.parse(f"owner@{workspace}-rival.com"),
-            workspace=f"{workspace}-rival",
-            role=Role.ADMIN,
-        )
-    )
     for n in range(members):
-        linked = n % 10 != 0  # one in ten was added by hand
+        linked = n % 10 != 0
         state.add_account(
             Account(
                 Email.parse(f"m{n}@{domain}"),
@@ -89,6 +75,17 @@ def product(workspace: str = "acme", members: int = 2_000) -> State:
                 created_by=workspace,
             )
         )
+
+
+def product(workspace: str = "acme", members: int = 2_000) -> State:
+    """
+    One workspace (see `populate`), some people invited to it or in no
+    workspace, and a neighbouring workspace.
+    """
+    state = State()
+    populate(state, workspace, members)
+    rival = f"{workspace}-rival"
+    populate(state, rival, 0)
     for n in range(members // 10):
         email = Email.parse(f"guest{n}@gmail.com")
         state.add_account(Account(email))
@@ -97,8 +94,8 @@ def product(workspace: str = "acme", members: int = 2_000) -> State:
     for n in range(members // 20):
         state.add_account(
             Account(
-                Email.parse(f"r{n}@{workspace}-rival.com"),
-                workspace=f"{workspace}-rival",
+                Email.parse(f"r{n}@{rival}.com"),
+                workspace=rival,
                 role=Role.MEMBER,
             )
         )

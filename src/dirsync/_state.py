@@ -109,6 +109,10 @@ class State:
         self._by_email: dict[str, int] = {}
         self._by_link: dict[tuple[str | None, str], int] = {}
         self._claimants: dict[str, set[str]] = {}
+        # Account number -> workspaces that invited it; owner email key
+        # -> workspaces it owns.
+        self._invited: dict[int, set[str]] = {}
+        self._owned: dict[str, list[str]] = {}
         for workspace in workspaces:
             self.add_workspace(workspace)
         for account in accounts:
@@ -128,6 +132,10 @@ class State:
         if workspace.id in self.workspaces:
             raise ValueError(f"workspace {workspace.id!r} exists already")
         self.workspaces[workspace.id] = workspace
+        if workspace.owner is not None:
+            self._owned.setdefault(workspace.owner.key, []).append(
+                workspace.id
+            )
         for domain in workspace.claimed_domains:
             self._claimants.setdefault(domain.ascii, set()).add(workspace.id)
 
@@ -177,7 +185,15 @@ class State:
                 f"{invitation.email} is a member of {invitation.workspace!r}"
                 " already and cannot be invited to it"
             )
+        self.invite(number, invitation)
+
+    def invite(self, number: int, invitation: Invitation) -> None:
+        """
+        Put *invitation* for account *number* in place, replacing the
+        workspace's earlier one to that account; no checks.
+        """
         self.invitations[invitation.workspace, number] = invitation
+        self._invited.setdefault(number, set()).add(invitation.workspace)
 
     def copy(self) -> State:
         """
@@ -189,6 +205,10 @@ class State:
         new = copy.copy(self)
         for name, value in vars(self).items():
             setattr(new, name, copy.copy(value))
+        # The indexes hold containers of their own.
+        new._claimants = {k: set(v) for k, v in self._claimants.items()}
+        new._invited = {k: set(v) for k, v in self._invited.items()}
+        new._owned = {k: list(v) for k, v in self._owned.items()}
         return new
 
     def __repr__(self) -> str:
@@ -378,8 +398,8 @@ class State:
                         invitation, role=action.role
                     )
             case SendInvitation():
-                self.invitations[workspace, number] = Invitation(
-                    workspace, action.email, action.role
+                self.invite(
+                    number, Invitation(workspace, action.email, action.role)
                 )
                 self.mail.append(Mail(action.email.address, workspace))
             case RevokeInvitation():
@@ -408,16 +428,19 @@ class State:
     def _change_email(self, number: int, action: ChangeEmail) -> Account:
         del self._by_email[action.old.key]
         self._by_email[action.new.key] = number
-        for key, invitation in self.invitations.items():
-            if key[1] == number:
-                self.invitations[key] = attrs.evolve(
-                    invitation, email=action.new
-                )
-        for name, workspace in self.workspaces.items():
-            if workspace.owner == action.old:
-                self.workspaces[name] = attrs.evolve(
-                    workspace, owner=action.new
-                )
+        # Invitations and ownership follow the account.  Looked up in
+        # indexes: a product has many workspaces and invitations.
+        for name in self._invited.get(number, ()):
+            self.invitations[name, number] = attrs.evolve(
+                self.invitations[name, number], email=action.new
+            )
+        owned = self._owned.pop(action.old.key, [])
+        for name in owned:
+            self.workspaces[name] = attrs.evolve(
+                self.workspaces[name], owner=action.new
+            )
+        if owned:
+            self._owned.setdefault(action.new.key, []).extend(owned)
         return attrs.evolve(self.accounts[number], email=action.new)
 
     def _record(self, event: DirectoryEvent) -> None:

@@ -202,6 +202,7 @@ class SQLiteStore:
     ) -> None:
         self.path = Path(path)
         self.worker = uuid.uuid4().hex if worker is None else worker
+        self._done: list[int] = []
         self.lease_seconds = lease_seconds
         self.db = sqlite3.connect(
             self.path, isolation_level=None, timeout=60.0
@@ -215,8 +216,9 @@ class SQLiteStore:
 
     def close(self) -> None:
         """
-        Close the connection.
+        Commit what is pending and close the connection.
         """
+        self._flush()
         self.db.close()
 
     # Schema.
@@ -260,11 +262,34 @@ class SQLiteStore:
     def _transaction(self) -> Iterator[None]:
         self.db.execute("BEGIN IMMEDIATE")
         try:
+            self._forget_done()
             yield
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         self.db.execute("COMMIT")
+        self._done.clear()
+
+    def _forget_done(self) -> None:
+        """
+        Delete the inbox rows `done` deferred.
+
+        `done` does not commit on its own: that would cost a second
+        durable commit per event.  Its deletions ride along with the next
+        transaction instead, and reads flush them first.  A crash in
+        between leaves processed events queued; processing them again
+        finds them processed, records a duplicate and changes nothing.
+        """
+        if self._done:
+            self.db.executemany(
+                "DELETE FROM inbox WHERE position = ?",
+                [(position,) for position in self._done],
+            )
+
+    def _flush(self) -> None:
+        if self._done:
+            with self._transaction():
+                pass
 
     # Seeding and exporting.
 
@@ -302,11 +327,14 @@ class SQLiteStore:
             "SELECT workspace, account, email, role, status "
             "FROM invitations ORDER BY made"
         ):
-            state.invitations[row[0], numbers[row[1]]] = Invitation(
-                row[0],
-                state.accounts[numbers[row[1]]].email,
-                Role(row[3]),
-                InvitationStatus(row[4]),
+            state.invite(
+                numbers[row[1]],
+                Invitation(
+                    row[0],
+                    state.accounts[numbers[row[1]]].email,
+                    Role(row[3]),
+                    InvitationStatus(row[4]),
+                ),
             )
         for row in self.db.execute("SELECT * FROM records"):
             state.records[row[0], row[1]] = _record(row[2:])
@@ -348,7 +376,11 @@ class SQLiteStore:
                 workspace.id,
                 None if owner is None else owner.key,
                 None if owner is None else owner.address,
-                json.dumps(sorted(d.name for d in workspace.claimed_domains)),
+                json.dumps(
+                    sorted(
+                        [d.ascii, d.name] for d in workspace.claimed_domains
+                    )
+                ),
             ),
         )
         self.db.executemany(
@@ -456,7 +488,7 @@ class SQLiteStore:
         if row is None:
             raise KeyError(name)
         owner = None if row[0] is None else _email(row[0], row[1])
-        claimed = frozenset(Domain.parse(d) for d in json.loads(row[2]))
+        claimed = frozenset(_domain(d) for d in json.loads(row[2]))
         return Workspace(name, owner, claimed)
 
     def _locate(self, event: DirectoryEvent) -> tuple[int | None, Situation]:
@@ -708,6 +740,7 @@ class SQLiteStore:
         """
         See `dirsync.ports.Inbox.busy`.
         """
+        self._flush()
         return [
             row[0]
             for row in self.db.execute(
@@ -720,6 +753,7 @@ class SQLiteStore:
         """
         See `dirsync.ports.Inbox.queued`.
         """
+        self._flush()
         return [
             QueuedEvent(row[0], decode_event(row[1]), row[2], row[3])
             for row in self.db.execute(
@@ -733,6 +767,7 @@ class SQLiteStore:
         """
         See `dirsync.ports.Inbox.head`.
         """
+        self._flush()
         return [
             QueuedEvent(row[0], decode_event(row[1]), row[2], row[3])
             for row in self.db.execute(
@@ -747,6 +782,7 @@ class SQLiteStore:
         """
         See `dirsync.ports.Inbox.revoking`.
         """
+        self._flush()
         return [
             QueuedEvent(row[0], decode_event(row[1]), row[2], row[3])
             for row in self.db.execute(
@@ -763,24 +799,27 @@ class SQLiteStore:
 
     def done(self, position: int) -> None:
         """
-        See `dirsync.ports.Inbox.done`.
+        See `dirsync.ports.Inbox.done`; the deletion commits with the
+        next transaction (see `_forget_done`).
         """
-        self.db.execute("DELETE FROM inbox WHERE position = ?", (position,))
+        self._done.append(position)
 
     def failed(self, position: int, error: str, park: bool) -> None:
         """
         See `dirsync.ports.Inbox.failed`.
         """
-        self.db.execute(
-            "UPDATE inbox SET attempts = attempts + 1, error = ?, parked = ? "
-            "WHERE position = ?",
-            (error, int(park), position),
-        )
+        with self._transaction():
+            self.db.execute(
+                "UPDATE inbox SET attempts = attempts + 1, error = ?, "
+                "parked = ? WHERE position = ?",
+                (error, int(park), position),
+            )
 
     def parked(self) -> Sequence[QueuedEvent]:
         """
         See `dirsync.ports.Inbox.parked`.
         """
+        self._flush()
         return [
             QueuedEvent(row[0], decode_event(row[1]), row[2], row[3])
             for row in self.db.execute(
@@ -830,6 +869,13 @@ class SQLiteStore:
             "DELETE FROM leases WHERE workspace = ? AND worker = ?",
             (workspace, self.worker),
         )
+
+
+def _domain(stored: str | list[str]) -> Domain:
+    # Version 1 files stored the name alone.
+    if isinstance(stored, str):
+        return Domain.parse(stored)
+    return Domain(*stored)
 
 
 def _email(key: str, address: str) -> Email:

@@ -1,0 +1,188 @@
+"""
+How fast the shell runs: the scheduler, the service and the stores.
+
+Prints, each the median of several runs on one core:
+
+- end-to-end events per second through the scheduler, on the memory
+  store and on SQLite with a durable commit per event, and how the memory
+  figure compares with `decide` alone on the same events;
+- the cost of a cycle with 100,000 idle workspaces and one busy one,
+  against the busy one alone;
+- one cycle of 1,000 workspaces with 100 events each on SQLite: its time
+  and the process's peak memory (measured in a child process).
+
+Run it with ``make bench`` or ``python benchmarks/bench_shell.py``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from workload import events, populate, product
+
+from dirsync import Policy, Scheduler, State, decide
+from dirsync.stores.memory import MemoryInbox, MemoryStore
+from dirsync.stores.sqlite import SQLiteStore
+from dirsync.testing import RecordingMailer
+
+
+def _median(runs: int, once: Callable[[], float]) -> float:
+    return statistics.median(once() for _ in range(runs))
+
+
+def _memory_run(count: int) -> Callable[[], float]:
+    batch = events(count)
+
+    def once() -> float:
+        store = MemoryStore(product())
+        inbox = MemoryInbox()
+        inbox.append(batch)
+        scheduler = Scheduler(store, inbox, RecordingMailer())
+        gc.collect()
+        start = time.perf_counter()
+        scheduler.drain()
+        return time.perf_counter() - start
+
+    return once
+
+
+def _decide_run(count: int) -> Callable[[], float]:
+    state = product()
+    pairs = [(event, state.situate(event)) for event in events(count)]
+
+    def once() -> float:
+        start = time.perf_counter()
+        for event, situation in pairs:
+            decide(event, situation)
+        return time.perf_counter() - start
+
+    return once
+
+
+def _sqlite_run(count: int, folder: Path) -> Callable[[], float]:
+    batch = events(count)
+    seed = product()
+    runs = iter(range(1_000))
+
+    def once() -> float:
+        store = SQLiteStore(folder / f"e2e-{next(runs)}.db", durable=True)
+        store.load(seed)
+        store.append(batch)
+        scheduler = Scheduler(store, store, RecordingMailer())
+        start = time.perf_counter()
+        scheduler.drain()
+        elapsed = time.perf_counter() - start
+        store.close()
+        return elapsed
+
+    return once
+
+
+def _idle_run(idle: int) -> Callable[[], float]:
+    batch = events(100)
+    state = product(members=200)
+    for n in range(idle):
+        populate(state, f"idle{n}", 0)
+
+    def once() -> float:
+        store = MemoryStore(state.copy())
+        inbox = MemoryInbox()
+        inbox.append(batch)
+        scheduler = Scheduler(store, inbox, RecordingMailer())
+        start = time.perf_counter()
+        scheduler.run_cycle()
+        return time.perf_counter() - start
+
+    return once
+
+
+def big_cycle(workspaces: int, per_workspace: int) -> None:
+    """
+    One cycle over many busy workspaces on SQLite; prints its time and
+    the peak resident memory of this process.
+    """
+    state = State()
+    batch = []
+    for n in range(workspaces):
+        name = f"w{n}"
+        populate(state, name, 20)
+        batch.extend(events(per_workspace, workspace=name, members=20, seed=n))
+    with tempfile.TemporaryDirectory() as folder:
+        store = SQLiteStore(Path(folder) / "big.db", durable=True)
+        store.load(state)
+        store.append(batch)
+        scheduler = Scheduler(store, store, RecordingMailer())
+        start = time.perf_counter()
+        report = scheduler.run_cycle()
+        elapsed = time.perf_counter() - start
+        store.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{len(report.applied)} {elapsed:.3f} {peak:.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=20_000)
+    parser.add_argument("--sqlite-events", type=int, default=5_000)
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--idle", type=int, default=100_000)
+    parser.add_argument("--big", nargs=2, type=int, metavar=("WS", "EACH"))
+    args = parser.parse_args()
+    if args.big:
+        big_cycle(*args.big)
+        return
+
+    n = args.events
+    memory = _median(args.runs, _memory_run(n))
+    alone = _median(args.runs, _decide_run(n))
+    print(f"shell: {n:,} events of the realistic mix, median of {args.runs}")
+    print(
+        f"  memory store   {n / memory:>10,.0f} events/s  (target >= 50,000/s)"
+    )
+    print(
+        f"  decide alone   {n / alone:>10,.0f} decisions/s"
+        f"  shell / decide = {memory / alone:.1f}x (target <= 4x)"
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        m = args.sqlite_events
+        sqlite = _median(args.runs, _sqlite_run(m, Path(folder)))
+    print(
+        f"  sqlite store   {m / sqlite:>10,.0f} events/s"
+        f"  (durable commit per event; target >= 5,000/s)"
+    )
+
+    busy_alone = _median(args.runs, _idle_run(0))
+    with_idle = _median(args.runs, _idle_run(args.idle))
+    print(
+        f"cycle: one busy workspace {busy_alone * 1e3:.2f} ms; with "
+        f"{args.idle:,} idle ones {with_idle * 1e3:.2f} ms; "
+        f"ratio {with_idle / busy_alone:.2f} (target <= 1.2)"
+    )
+
+    done = subprocess.run(
+        [sys.executable, __file__, "--big", "1000", "100"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    applied, seconds, peak = done.stdout.split()
+    print(
+        f"big cycle: 1,000 workspaces x 100 events on SQLite: {applied} "
+        f"applied in {float(seconds):.1f} s (target <= 30 s), peak "
+        f"memory {float(peak):.0f} MB (target <= 300 MB)"
+    )
+
+
+if __name__ == "__main__":
+    main()
