@@ -80,6 +80,7 @@ class Outcome:
         state: The final state.
         workspaces: Each workspace's status at the end.
         cycles: How many cycles ran.
+        remaining: The events still queued, in queue order.
 
     .. versionadded:: 0.1.0
     """
@@ -88,16 +89,18 @@ class Outcome:
     state: State
     workspaces: tuple[WorkspaceStatus, ...]
     cycles: int
+    remaining: tuple[DirectoryEvent, ...] = ()
 
 
 def simulate(
     state: State,
     events: Iterable[DirectoryEvent],
     policy: Policy = DEFAULT_POLICY,
+    max_cycles: int | None = None,
 ) -> Outcome:
     """
     Queue *events* and run scheduler cycles until no queued event can be
-    consumed.
+    consumed, or *max_cycles* have run.
 
     Each cycle takes, per workspace, the events `select_batch` chooses
     (the cap, the owner hold and S-REVOKE-FIRST), and applies all of them
@@ -127,7 +130,7 @@ def simulate(
 
     applied: list[Applied] = []
     cycles = 0
-    while True:
+    while max_cycles is None or cycles < max_cycles:
         chosen = _choose(state, queues, policy)
         if not chosen:
             break
@@ -140,7 +143,14 @@ def simulate(
         WorkspaceStatus(name, state.hold_reason(name), len(queue))
         for name, queue in queues.items()
     )
-    return Outcome(tuple(applied), state, statuses, cycles)
+    remaining = tuple(
+        event
+        for _, event in sorted(
+            (item for queue in queues.values() for item in queue),
+            key=lambda item: item[0],
+        )
+    )
+    return Outcome(tuple(applied), state, statuses, cycles, remaining)
 
 
 def _choose(
