@@ -15,7 +15,7 @@ from ._events import (
     UserDeleted,
     UserUpdated,
 )
-from ._model import DirectoryUser, Email, Profile, Role
+from ._model import DirectoryUser, Domain, Email, Profile, Role
 
 
 def encode_event(event: DirectoryEvent) -> str:
@@ -37,15 +37,13 @@ def encode_event(event: DirectoryEvent) -> str:
     }
     if isinstance(event, UserDeleted):
         body["user_id"] = event.user_id
-        body["email"] = None if event.email is None else event.email.address
+        body["email"] = _email(event.email)
     else:
         body["user"] = _user(event.user)
     if isinstance(event, UserUpdated):
         previous = event.previous
         body["previous"] = {
-            "email": None
-            if previous.email is None
-            else previous.email.address,
+            "email": _email(previous.email),
             "profile": (
                 None
                 if previous.profile is None
@@ -78,7 +76,7 @@ def decode_event(text: str) -> DirectoryEvent:
         email = body["email"]
         return UserDeleted(
             user_id=body["user_id"],
-            email=None if email is None else Email.parse(email),
+            email=_read_email(email),
             **envelope,
         )
     user = _read_user(body["user"])
@@ -88,11 +86,7 @@ def decode_event(text: str) -> DirectoryEvent:
     return UserUpdated(
         user=user,
         previous=PreviousValues(
-            email=(
-                None
-                if previous["email"] is None
-                else Email.parse(previous["email"])
-            ),
+            email=(_read_email(previous["email"])),
             profile=(
                 None
                 if previous["profile"] is None
@@ -117,7 +111,7 @@ def _profile(profile: Profile) -> list[str | None]:
 def _user(user: DirectoryUser) -> dict[str, Any]:
     return {
         "id": user.id,
-        "email": user.email.address,
+        "email": _email(user.email),
         "profile": _profile(user.profile),
         "role": user.role.value,
         "active": user.active,
@@ -126,11 +120,32 @@ def _user(user: DirectoryUser) -> dict[str, Any]:
 
 
 def _read_user(body: dict[str, Any]) -> DirectoryUser:
+    email = _read_email(body["email"])
+    assert email is not None, "a directory user has an email"
     return DirectoryUser(
         id=body["id"],
-        email=Email.parse(body["email"]),
+        email=email,
         profile=Profile(*body["profile"]),
         role=Role(body["role"]),
         active=body["active"],
         stated=frozenset(body["stated"]),
     )
+
+
+def _email(email: Email | None) -> list[str] | None:
+    """
+    An email with its parts, so that reading it back needs no parsing.
+    """
+    if email is None:
+        return None
+    return [email.key, email.address, email.domain.ascii, email.domain.name]
+
+
+def _read_email(stored: list[str] | str | None) -> Email | None:
+    if stored is None:
+        return None
+    if isinstance(stored, str):
+        # Written before emails were stored with their parts.
+        return Email.parse(stored)
+    key, address, ascii_domain, name = stored
+    return Email(key, address, Domain(ascii_domain, name))

@@ -495,74 +495,74 @@ class SQLiteStore:
         db = self.db
         workspace = self._workspace(event.workspace)
         user_id = event.user_id
-        row = (
-            db.execute(
-                "SELECT * FROM accounts WHERE link_user = ? AND "
-                "link_workspace = ?",
-                (user_id, workspace.id),
-            ).fetchone()
-            or db.execute(
-                "SELECT * FROM accounts WHERE link_user = ? AND "
-                "link_workspace IS NULL",
-                (user_id,),
-            ).fetchone()
-        )
-        linked = row is not None
         email = event.email
-        if row is None and email is not None:
-            row = db.execute(
+
+        # By link (in this directory, or in any when the link's directory
+        # is not known), then by email.
+        row = db.execute(
+            "SELECT * FROM accounts WHERE link_user = ? AND "
+            "(link_workspace = ? OR link_workspace IS NULL) "
+            "ORDER BY link_workspace IS NULL LIMIT 1",
+            (user_id, workspace.id),
+        ).fetchone()
+        linked = row is not None
+        holder = None
+        if email is not None:
+            holder = db.execute(
                 "SELECT * FROM accounts WHERE email_key = ?", (email.key,)
             ).fetchone()
+        if row is None:
+            row = holder
         number = None if row is None else int(row[0])
         account = None if row is None else _account(row)
 
-        invitation = None
-        if account is not None:
-            found = db.execute(
-                "SELECT role FROM invitations WHERE workspace = ? "
-                "AND account = ? AND status = 'pending'",
-                (workspace.id, number),
-            ).fetchone()
-            if found is not None:
-                invitation = Invitation(
-                    workspace.id, account.email, Role(found[0])
-                )
-        taken = False
-        elsewhere = False
-        if email is not None:
-            holder = db.execute(
-                "SELECT number FROM accounts WHERE email_key = ?",
-                (email.key,),
-            ).fetchone()
-            taken = holder is not None and holder[0] != number
-            elsewhere = (
-                db.execute(
-                    "SELECT 1 FROM claims WHERE domain = ? AND workspace != ?",
-                    (email.domain.ascii, workspace.id),
-                ).fetchone()
-                is not None
-            )
-        record_row = db.execute(
-            "SELECT active, sequence, occurred_at FROM records "
-            "WHERE workspace = ? AND user_id = ?",
-            (workspace.id, user_id),
+        # The rest in one statement.
+        (
+            role,
+            elsewhere,
+            processed,
+            active,
+            sequence,
+            occurred,
+            recorded,
+        ) = db.execute(
+            "SELECT "
+            "(SELECT role FROM invitations WHERE workspace = :w "
+            " AND account = :n AND status = 'pending'), "
+            "(SELECT 1 FROM claims WHERE domain = :d AND workspace != :w), "
+            "(SELECT 1 FROM processed WHERE workspace = :w AND event_id = :e),"
+            "(SELECT active FROM records WHERE workspace = :w "
+            " AND user_id = :u), "
+            "(SELECT sequence FROM records WHERE workspace = :w "
+            " AND user_id = :u), "
+            "(SELECT occurred_at FROM records WHERE workspace = :w "
+            " AND user_id = :u), "
+            "(SELECT 1 FROM records WHERE workspace = :w AND user_id = :u)",
+            {
+                "w": workspace.id,
+                "n": number,
+                "d": None if email is None else email.domain.ascii,
+                "e": event.id,
+                "u": user_id,
+            },
         ).fetchone()
-        processed = (
-            db.execute(
-                "SELECT 1 FROM processed WHERE workspace = ? AND event_id = ?",
-                (workspace.id, event.id),
-            ).fetchone()
-            is not None
-        )
         return number, Situation(
             workspace=workspace,
             account=account,
             linked=linked,
-            invitation=invitation,
-            email_taken=taken,
-            email_claimed_elsewhere=elsewhere,
-            record=None if record_row is None else _record(record_row),
-            processed=processed,
+            invitation=(
+                None
+                if account is None or role is None
+                else Invitation(workspace.id, account.email, Role(role))
+            ),
+            email_taken=holder is not None and holder[0] != number,
+            email_claimed_elsewhere=elsewhere is not None,
+            record=(
+                None
+                if recorded is None
+                else _record((active, sequence, occurred))
+            ),
+            processed=processed is not None,
         )
 
     def _apply(
