@@ -34,6 +34,7 @@ demo: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_decide.py
+	$(BIN)/python benchmarks/bench_shell.py
 
 docs: $(STAMP)
 	$(BIN)/python -m dirsync._rulesdoc > docs/rules.md
