@@ -165,7 +165,9 @@ class Scheduler:
         taken: list[tuple[QueuedEvent, bool]],
         reports: dict[str, BatchReport],
     ) -> CycleReport:
-
+        """
+        Process what `_take` took, deliver the outbox, and report.
+        """
         applied: list[Applied] = []
         stopped: set[str] = set()
         counts = {name: _Counts() for name in reports}

@@ -68,7 +68,7 @@ class MemoryStore:
         """
         See `dirsync.ports.Store.outbox`.
         """
-        return list(self._outbox.values())[:limit]
+        return list(itertools.islice(self._outbox.values(), limit))
 
     def delivered(self, key: str) -> None:
         """
