@@ -11,6 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -304,3 +305,75 @@ def test_replay_through_the_shell_prints_what_the_model_does(
         through_shell = render(replay(scenario, db))
 
     assert through_shell == render(simulate(state, events, policy))
+
+
+def _batch_scenario() -> tuple[State, list[DirectoryEvent], Policy]:
+    from dirsync import read_scenario
+    from tests.rule_cases import WORLD, created, deleted, updated
+
+    scenario = read_scenario(
+        {
+            **WORLD,
+            "policy": {"batch_limit": 4},
+            "events": [
+                created("e1", "d-nina", "nina@acme.com"),
+                updated("e2", "d-mia", "mia@acme.com", title="Lead"),
+                created("e3", "d-sam", "sam@gmail.com"),
+                deleted("e4", "d-ivan", "ivan@gmail.com"),
+                updated("e5", "d-pat", "pat@acme.com"),
+                created("e6", "d-zed", "zed@gmail.com"),
+                deleted("e7", "d-mia"),
+                created("e8", "d-omar", "omar@acme.com"),
+            ],
+        }
+    )
+    policy = attrs.evolve(scenario.policy, max_attempts=100)
+    return scenario.state, list(scenario.events), policy
+
+
+def _calls(kind: str) -> int:
+    """
+    How many calls of *kind* ("store" or "mailer") a fault-free run of
+    the batch makes.
+    """
+    state, events, policy = _batch_scenario()
+    store = FaultyStore(MemoryStore(state.copy()), ())
+    mailer = FaultyMailer(RecordingMailer(), ())
+    inbox = MemoryInbox()
+    inbox.append(events)
+    Scheduler(store, inbox, mailer, policy).drain()
+    return (store if kind == "store" else mailer).faults.calls
+
+
+@pytest.mark.parametrize("after", [False, True], ids=["before", "after"])
+@pytest.mark.parametrize("kind", ["store", "mailer"])
+def test_a_fault_at_every_call_index(kind: str, after: bool) -> None:
+    """
+    Failing the store or the mailer at each call of a batch in turn,
+    before or after the call does its work, ends in the model's state
+    with every invitation mailed once.
+    """
+    state, events, policy = _batch_scenario()
+    model = simulate(state, events, policy)
+    expected = sorted((m.to, m.workspace) for m in model.state.mail)
+
+    for index in range(_calls(kind) + 1):
+        store = MemoryStore(state.copy())
+        inbox = MemoryInbox()
+        inbox.append(events)
+        mailer = RecordingMailer()
+        faulty_store = FaultyStore(
+            store, {index} if kind == "store" else (), after
+        )
+        faulty_mailer = FaultyMailer(
+            mailer, {index} if kind == "mailer" else (), after
+        )
+        scheduler = Scheduler(faulty_store, inbox, faulty_mailer, policy)
+
+        for _ in range(10):
+            scheduler.run_cycle()
+
+        assert snapshot(store.state) == snapshot(model.state), index
+        assert sorted((m.to, m.workspace) for m in mailer.sent) == expected
+        assert inbox.busy() == []
+        assert store.outbox(limit=100) == []
