@@ -4,6 +4,7 @@ Directory events to and from JSON, for inboxes that store them as text.
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import datetime
 from typing import Any
@@ -15,7 +16,7 @@ from ._events import (
     UserDeleted,
     UserUpdated,
 )
-from ._model import DirectoryUser, Domain, Email, Profile, Role
+from ._model import STATEABLE, DirectoryUser, Domain, Email, Profile, Role
 
 
 def encode_event(event: DirectoryEvent) -> str:
@@ -128,7 +129,7 @@ def _read_user(body: dict[str, Any]) -> DirectoryUser:
         profile=Profile(*body["profile"]),
         role=Role(body["role"]),
         active=body["active"],
-        stated=frozenset(body["stated"]),
+        stated=_stated(body["stated"]),
     )
 
 
@@ -148,4 +149,16 @@ def _read_email(stored: list[str] | str | None) -> Email | None:
         # Written before emails were stored with their parts.
         return Email.parse(stored)
     key, address, ascii_domain, name = stored
-    return Email(key, address, Domain(ascii_domain, name))
+    return Email(key, address, _domain(ascii_domain, name))
+
+
+@functools.lru_cache(maxsize=4096)
+def _domain(ascii_domain: str, name: str) -> Domain:
+    # Few domains recur across many queued events: share one object each.
+    return Domain(ascii_domain, name)
+
+
+def _stated(names: list[str]) -> frozenset[str]:
+    # Nearly every source states everything: share the one set.
+    stated = frozenset(names)
+    return STATEABLE if stated == STATEABLE else stated
