@@ -31,7 +31,14 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from workload import events, populate, product
 
-from dirsync import Scheduler, State, decide
+from dirsync import (
+    Decision,
+    DirectoryEvent,
+    Scheduler,
+    Situation,
+    State,
+    decide,
+)
 from dirsync.stores.memory import MemoryInbox, MemoryStore
 from dirsync.stores.sqlite import SQLiteStore
 from dirsync.testing import RecordingMailer
@@ -51,15 +58,42 @@ def _memory_run(count: int) -> Callable[[], float]:
         scheduler = Scheduler(store, inbox, RecordingMailer())
         gc.collect()
         start = time.perf_counter()
-        scheduler.drain()
+        # Back to back, as `run_forever` runs them: each report is read
+        # and dropped, not kept as `drain` keeps them.
+        while scheduler.run_cycle().consumed:
+            pass
         return time.perf_counter() - start
 
     return once
 
 
+class _Witness(MemoryStore):
+    """
+    A memory store that keeps every situation it loads, with its event.
+    """
+
+    def __init__(self, state: State) -> None:
+        super().__init__(state)
+        self.seen: list[tuple[DirectoryEvent, Situation]] = []
+
+    def process(
+        self, event: DirectoryEvent, decide: Callable[[Situation], Decision]
+    ) -> Decision:
+        def witnessed(situation: Situation) -> Decision:
+            self.seen.append((event, situation))
+            return decide(situation)
+
+        return super().process(event, witnessed)
+
+
 def _decide_run(count: int) -> Callable[[], float]:
-    state = product()
-    pairs = [(event, state.situate(event)) for event in events(count)]
+    # The very (event, situation) pairs the shell decides, in its order:
+    # the state changes as events apply, and so do the decisions.
+    store = _Witness(product())
+    inbox = MemoryInbox()
+    inbox.append(events(count))
+    Scheduler(store, inbox, RecordingMailer()).drain()
+    pairs = store.seen
 
     def once() -> float:
         start = time.perf_counter()

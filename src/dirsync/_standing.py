@@ -73,7 +73,9 @@ class DirectoryRecord:
     occurred_at: datetime | None = None
 
 
-@attrs.frozen
+# Not slotted: one is built for every event, and attrs builds a frozen
+# instance with a __dict__ faster (see `dirsync._actions`).
+@attrs.frozen(slots=False)
 class Situation:
     """
     Everything `dirsync.decide` may know about an event's person.

@@ -45,11 +45,12 @@ class MemoryStore:
         See `dirsync.ports.Store.process`.
         """
         decision = self.state.decide_and_apply(event, decide)
-        new = self.state.mail[self._mailed :]
-        for n, mail in enumerate(new):
-            key = f"{event.workspace}/{event.id}/{n}"
-            self._outbox[key] = OutgoingMail(key, mail.to, mail.workspace)
-        self._mailed = len(self.state.mail)
+        mail = self.state.mail
+        if len(mail) > self._mailed:
+            for n, new in enumerate(mail[self._mailed :]):
+                key = f"{event.workspace}/{event.id}/{n}"
+                self._outbox[key] = OutgoingMail(key, new.to, new.workspace)
+            self._mailed = len(mail)
         return decision
 
     def hold_reason(self, workspace: str) -> HoldReason | None:
