@@ -261,8 +261,9 @@ class HostStore:
     def outbox(self, limit: int) -> Sequence[OutgoingMail]:
         return list(self.outbox_rows.values())[:limit]
 
-    def delivered(self, key: str) -> None:
-        del self.outbox_rows[key]
+    def delivered(self, keys: Sequence[str]) -> None:
+        for key in keys:
+            self.outbox_rows.pop(key, None)
 
 
 def _profile(profile: Profile) -> tuple[str | None, ...]:

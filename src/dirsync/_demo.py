@@ -5,7 +5,7 @@ person can follow what happened and why.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -177,8 +177,8 @@ class _Flaky:
     def outbox(self, limit: int) -> Any:
         return self.inner.outbox(limit)
 
-    def delivered(self, key: str) -> None:
-        self.inner.delivered(key)
+    def delivered(self, keys: Sequence[str]) -> None:
+        self.inner.delivered(keys)
 
 
 class _Mailer:

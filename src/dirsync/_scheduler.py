@@ -349,22 +349,32 @@ class Scheduler:
         """
         Deliver the outbox; return (delivered, failed).
         """
-        delivered = failed = 0
         try:
             pending = self.store.outbox(limit=10_000)
         except Exception:
             log.exception("dirsync.outbox_failed")
             return 0, 1
+        delivered: list[str] = []
+        failed = 0
         for mail in pending:
             try:
                 self.mailer.deliver(mail)
-                self.store.delivered(mail.key)
             except Exception:
                 # Retried next cycle, under the same idempotency key.
                 failed += 1
                 continue
-            delivered += 1
-        return delivered, failed
+            delivered.append(mail.key)
+        if not delivered:
+            return 0, failed
+        try:
+            # One mark for the lot: marking each on its own would cost a
+            # commit per invitation.
+            self.store.delivered(delivered)
+        except Exception:
+            # Delivered again next cycle, under the same keys.
+            log.exception("dirsync.outbox_failed")
+            return 0, failed + len(delivered)
+        return len(delivered), failed
 
 
 @attrs.define

@@ -115,10 +115,11 @@ class Store(Protocol):
         """
         ...
 
-    def delivered(self, key: str) -> None:
+    def delivered(self, keys: Sequence[str]) -> None:
         """
-        Record that the outbox entry *key* was delivered; it is not
-        returned by `outbox` again.
+        Record that the outbox entries *keys* were delivered, all at once
+        (one commit); they are not returned by `outbox` again.  Keys that
+        are not in the outbox, or were marked before, are ignored.
         """
         ...
 

@@ -127,11 +127,11 @@ class FaultyStore:
         """
         return self._call("outbox", lambda: self.inner.outbox(limit))
 
-    def delivered(self, key: str) -> None:
+    def delivered(self, keys: Sequence[str]) -> None:
         """
         See `dirsync.ports.Store.delivered`.
         """
-        self._call("delivered", lambda: self.inner.delivered(key))
+        self._call("delivered", lambda: self.inner.delivered(keys))
 
 
 class FaultyInbox:

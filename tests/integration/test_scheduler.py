@@ -7,7 +7,7 @@ lose nothing and double nothing.
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -64,16 +64,29 @@ def memory_shell(
 
 
 def sqlite_shell(
-    state: State, events: list[DirectoryEvent], policy: Policy
+    state: State,
+    events: list[DirectoryEvent],
+    policy: Policy,
+    commit_every: int = 1,
 ) -> tuple[Scheduler, Callable[[], State], RecordingMailer]:
-    store = SQLiteStore(":memory:")
+    store = SQLiteStore(":memory:", commit_every=commit_every)
     store.load(state)
     store.append(events)
     mailer = RecordingMailer()
     return Scheduler(store, store, mailer, policy), store.export, mailer
 
 
-SHELLS = {"memory": memory_shell, "sqlite": sqlite_shell}
+def grouped_sqlite_shell(
+    state: State, events: list[DirectoryEvent], policy: Policy
+) -> tuple[Scheduler, Callable[[], State], RecordingMailer]:
+    return sqlite_shell(state, events, policy, commit_every=3)
+
+
+SHELLS = {
+    "memory": memory_shell,
+    "sqlite": sqlite_shell,
+    "sqlite-grouped": grouped_sqlite_shell,
+}
 
 
 @pytest.mark.parametrize("kind", sorted(SHELLS))
@@ -268,8 +281,8 @@ class _FailEvent:
     def outbox(self, limit: int) -> Any:
         return self.inner.outbox(limit)
 
-    def delivered(self, key: str) -> None:
-        self.inner.delivered(key)
+    def delivered(self, keys: Sequence[str]) -> None:
+        self.inner.delivered(keys)
 
 
 def test_run_forever_sleeps_the_interval_between_cycles() -> None:

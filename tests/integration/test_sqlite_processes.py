@@ -13,6 +13,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 WORKSPACES = ("acme", "globex", "initech", "umbrella")
 
 
@@ -105,13 +107,17 @@ def _export(db: Path) -> dict[str, Any]:
     return document
 
 
-def _drain(db: Path, worker: str) -> subprocess.Popen[bytes]:
+def _drain(
+    db: Path, worker: str, commit_every: int = 1
+) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         _dirsync(
             "run",
             "--drain",
             "--batch-limit",
             "7",
+            "--commit-every",
+            str(commit_every),
             "--worker",
             worker,
             "--db",
@@ -122,13 +128,21 @@ def _drain(db: Path, worker: str) -> subprocess.Popen[bytes]:
     )
 
 
-def test_killed_workers_lose_and_double_nothing(tmp_path: Path) -> None:
+@pytest.mark.parametrize("commit_every", [1, 16])
+def test_killed_workers_lose_and_double_nothing(
+    tmp_path: Path, commit_every: int
+) -> None:
     """
     A worker killed with SIGKILL at random moments and restarted ends in
-    exactly the state of a run that was never interrupted.
+    exactly the state of a run that was never interrupted, whether each
+    event commits alone or in a group.
     """
     scenario = tmp_path / "scenario.json"
-    scenario.write_text(json.dumps(_scenario(400, seed=3)))
+    # Grouped commits run faster: more events keep the run long enough
+    # to be killed in.
+    scenario.write_text(
+        json.dumps(_scenario(400 if commit_every == 1 else 1_600, seed=3))
+    )
     calm = _prepare(tmp_path, "calm.db", scenario)
     crashed = _prepare(tmp_path, "crashed.db", scenario)
     rng = random.Random(5)
@@ -141,7 +155,7 @@ def test_killed_workers_lose_and_double_nothing(tmp_path: Path) -> None:
     kills = 0
     for _ in range(200):
         # Restarted under the same name, it takes its leases back.
-        worker = _drain(crashed, "crashy")
+        worker = _drain(crashed, "crashy", commit_every)
         try:
             worker.wait(timeout=rng.uniform(0.3, 0.9))
         except subprocess.TimeoutExpired:
@@ -152,7 +166,7 @@ def test_killed_workers_lose_and_double_nothing(tmp_path: Path) -> None:
         assert worker.returncode == 0, worker.stderr
         break
 
-    assert kills > 0
+    assert kills > 0, "the run ended before any kill"
     assert _same(_export(crashed), _export(calm))
     status = subprocess.run(
         _dirsync("status", "--db", crashed), check=True, capture_output=True
@@ -161,11 +175,12 @@ def test_killed_workers_lose_and_double_nothing(tmp_path: Path) -> None:
     assert "queued, 0 parked" in status
 
 
-def test_two_workers_share_a_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("commit_every", [1, 16])
+def test_two_workers_share_a_file(tmp_path: Path, commit_every: int) -> None:
     """
     Two workers draining one file at once process every event exactly
     once: the end state is the single worker's, and no invitation is
-    written twice.
+    written twice, whether each event commits alone or in a group.
     """
     scenario = tmp_path / "scenario.json"
     scenario.write_text(json.dumps(_scenario(80, seed=11)))
@@ -177,7 +192,10 @@ def test_two_workers_share_a_file(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
-    workers = [_drain(shared, "left"), _drain(shared, "right")]
+    workers = [
+        _drain(shared, "left", commit_every),
+        _drain(shared, "right", commit_every),
+    ]
     for worker in workers:
         worker.wait(timeout=300)
         assert worker.returncode == 0, worker.stderr

@@ -20,6 +20,7 @@ from hypothesis.stateful import (
 )
 
 from dirsync import (
+    Account,
     AccountStatus,
     DirectoryEvent,
     Policy,
@@ -50,9 +51,16 @@ class Shell(RuleBasedStateMachine):
     The memory shell, the SQLite shell and the model, side by side.
     """
 
-    @initialize(world=s.worlds(max_events=0), policy=s.policies)
+    @initialize(
+        world=s.worlds(max_events=0),
+        policy=s.policies,
+        commit_every=st.sampled_from([1, 4]),
+    )
     def start(
-        self, world: tuple[State, list[DirectoryEvent]], policy: Policy
+        self,
+        world: tuple[State, list[DirectoryEvent]],
+        policy: Policy,
+        commit_every: int,
     ) -> None:
         state = world[0]
         self.policy = Policy(
@@ -62,14 +70,17 @@ class Shell(RuleBasedStateMachine):
             max_attempts=1_000,
         )
         self.names = tuple(sorted(state.workspaces))
-        self.owners = {
-            name: state.owner_of(name)
-            for name in self.names
-            if state.hold_reason(name) is None
-        }
+        # Each active owner's account, by number: the owner's email may
+        # change, and another account may take the old one.
+        self.owners: dict[str, tuple[int, Account]] = {}
+        for name in self.names:
+            owner = state.workspaces[name].owner
+            number = None if owner is None else state.find(owner.key)
+            if number is not None and state.hold_reason(name) is None:
+                self.owners[name] = (number, state.accounts[number])
         self.memory = MemoryStore(state.copy())
         self.memory_inbox = MemoryInbox()
-        self.sqlite = SQLiteStore(":memory:")
+        self.sqlite = SQLiteStore(":memory:", commit_every=commit_every)
         self.sqlite.load(state)
         self.model = state.copy()
         self.model_queue: list[DirectoryEvent] = []
@@ -148,11 +159,7 @@ class Shell(RuleBasedStateMachine):
 
     @invariant()
     def owners_stay(self) -> None:
-        for name, owner in self.owners.items():
-            assert owner is not None
-            number = self.memory.state.find(owner.email.key)
-            if number is None:
-                continue  # the owner's email changed
+        for name, (number, owner) in self.owners.items():
             account = self.memory.state.accounts[number]
             assert account.workspace == name
             assert account.status is AccountStatus.ACTIVE

@@ -71,11 +71,12 @@ class MemoryStore:
         """
         return list(itertools.islice(self._outbox.values(), limit))
 
-    def delivered(self, key: str) -> None:
+    def delivered(self, keys: Sequence[str]) -> None:
         """
         See `dirsync.ports.Store.delivered`.
         """
-        self._outbox.pop(key, None)
+        for key in keys:
+            self._outbox.pop(key, None)
 
 
 class MemoryInbox:
