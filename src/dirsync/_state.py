@@ -263,13 +263,15 @@ class State:
             )
         # Look the person up by link first, then by email (SPEC 3).
         user_id = event.user_id
-        number = self._by_link.get((workspace.id, user_id))
+        by_link = self._by_link
+        number = by_link.get((workspace.id, user_id))
         if number is None:
-            number = self._by_link.get((None, user_id))
+            number = by_link.get((None, user_id))
         linked = number is not None
         email = event.email
-        if number is None and email is not None:
-            number = self._by_email.get(email.key)
+        holder = None if email is None else self._by_email.get(email.key)
+        if number is None:
+            number = holder
 
         account = None if number is None else self.accounts[number]
         invitation = (
@@ -279,15 +281,15 @@ class State:
         )
         if invitation is not None and not invitation.pending:
             invitation = None
-        taken = (
-            email is not None
-            and self._by_email.get(email.key, number) != number
-        )
+        taken = holder is not None and holder != number
         # Claimed elsewhere: some workspace other than W claims the domain.
         claimants = (
             None if email is None else self._claimants.get(email.domain.ascii)
         )
-        elsewhere = bool(claimants) and claimants != {workspace.id}
+        elsewhere = claimants is not None and (
+            len(claimants) > 1
+            or (len(claimants) == 1 and workspace.id not in claimants)
+        )
         return number, Situation(
             workspace,
             account,
@@ -447,17 +449,30 @@ class State:
 
     def _record(self, event: DirectoryEvent) -> None:
         key = (event.workspace, event.user_id)
-        old = self.records.get(key)
-        active = False if isinstance(event, UserDeleted) else event.user.active
-        if old is None:
-            record = DirectoryRecord(active, event.sequence, event.occurred_at)
-        else:
-            record = DirectoryRecord(
-                active,
-                _latest(old.sequence, event.sequence),
-                _latest(old.occurred_at, event.occurred_at),
-            )
-        self.records[key] = record
+        self.records[key] = next_record(self.records.get(key), event)
+
+
+def next_record(
+    old: DirectoryRecord | None, event: DirectoryEvent
+) -> DirectoryRecord:
+    """
+    What to record for a directory user once *event* is applied, after
+    *old*: the event's ``active`` flag (False for a deletion), and the
+    latest sequence and timestamp either carries.
+    """
+    active = False if isinstance(event, UserDeleted) else event.user.active
+    sequence, occurred_at = event.sequence, event.occurred_at
+    if old is not None:
+        sequence = _latest(old.sequence, sequence)
+        occurred_at = _latest(old.occurred_at, occurred_at)
+    if sequence is None and occurred_at is None:
+        # Records are frozen, so the two that carry only the flag are
+        # shared rather than built for every event.
+        return _FLAG_ONLY[active]
+    return DirectoryRecord(active, sequence, occurred_at)
+
+
+_FLAG_ONLY = {flag: DirectoryRecord(flag) for flag in (True, False)}
 
 
 def _changed(

@@ -130,19 +130,19 @@ class MemoryInbox:
         return next(reversed(queue))
 
     def _unqueue(self, position: int) -> QueuedEvent:
-        entry = self._entry(position)
-        event = entry.event
-        queue = self._queues[event.workspace]
-        del queue[position]
-        del self._where[position]
+        workspace = self._where.pop(position)
+        queue = self._queues[workspace]
+        entry = queue.pop(position)
         if not queue:
-            del self._queues[event.workspace]
-        key = (event.workspace, event.user_id)
-        del self._users[key][position]
-        if not self._users[key]:
+            del self._queues[workspace]
+        key = (workspace, entry.event.user_id)
+        users = self._users[key]
+        del users[position]
+        if not users:
             del self._users[key]
-        revokes = self._revokes.get(event.workspace, {})
-        revokes.pop(position, None)
+        revokes = self._revokes.get(workspace)
+        if revokes:
+            revokes.pop(position, None)
         return entry
 
     def _entry(self, position: int) -> QueuedEvent:

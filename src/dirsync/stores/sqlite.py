@@ -44,7 +44,7 @@ from .._actions import (
 )
 from .._codec import decode_event, encode_event
 from .._decision import Decision
-from .._events import DirectoryEvent, UserDeleted, is_deprovisioning
+from .._events import DirectoryEvent, is_deprovisioning
 from .._model import (
     Account,
     AccountStatus,
@@ -59,7 +59,7 @@ from .._model import (
 )
 from .._schedule import HoldReason, hold_reason
 from .._standing import DirectoryRecord, Situation
-from .._state import EscalationRecord, Mail, State
+from .._state import EscalationRecord, Mail, State, next_record
 from ..ports import OutgoingMail, QueuedEvent
 
 #: Migrations, in order: the schema version each one leads to, and its
@@ -171,6 +171,14 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
             ON inbox (parked, workspace, user_id, position);
         """,
     ),
+    (
+        3,
+        # An email change updates the account's invitations in every
+        # workspace, found by account.
+        """
+        CREATE INDEX invitations_account ON invitations (account);
+        """,
+    ),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
@@ -227,6 +235,7 @@ class SQLiteStore:
         self.path = Path(path)
         self.worker = uuid.uuid4().hex if worker is None else worker
         self._done: list[int] = []
+        self._parsed: dict[tuple[Any, ...], Workspace] = {}
         self.lease_seconds = lease_seconds
         self.db = sqlite3.connect(
             self.path, isolation_level=None, timeout=60.0
@@ -480,7 +489,7 @@ class SQLiteStore:
             with self._transaction():
                 number, situation = self._locate(event)
                 decision = decide(situation)
-                self._apply(event, number, decision)
+                self._apply(event, number, decision, situation.record)
             return decision
 
         db = self.db
@@ -492,7 +501,7 @@ class SQLiteStore:
         try:
             number, situation = self._locate(event)
             decision = decide(situation)
-            self._apply(event, number, decision)
+            self._apply(event, number, decision, situation.record)
         except BaseException:
             # Undo this event alone; those before it stay in the group.
             db.execute("ROLLBACK TO event")
@@ -547,14 +556,23 @@ class SQLiteStore:
 
     def _workspace(self, name: str) -> Workspace:
         row = self.db.execute(
-            "SELECT owner_key, owner, claimed FROM workspaces WHERE id = ?",
+            "SELECT id, owner_key, owner, claimed FROM workspaces "
+            "WHERE id = ?",
             (name,),
         ).fetchone()
         if row is None:
             raise KeyError(name)
-        owner = None if row[0] is None else _email(row[0], row[1])
-        claimed = frozenset(_domain(d) for d in json.loads(row[2]))
-        return Workspace(name, owner, claimed)
+        # The row is read every time, since another worker may change
+        # it; what it parses to is kept, keyed by the row itself.
+        found = self._parsed.get(row)
+        if found is None:
+            owner = None if row[1] is None else _email(row[1], row[2])
+            claimed = frozenset(_domain(d) for d in json.loads(row[3]))
+            found = Workspace(name, owner, claimed)
+            if len(self._parsed) >= 4_096:
+                self._parsed.clear()
+            self._parsed[row] = found
+        return found
 
     def _locate(self, event: DirectoryEvent) -> tuple[int | None, Situation]:
         db = self.db
@@ -564,12 +582,19 @@ class SQLiteStore:
 
         # By link (in this directory, or in any when the link's directory
         # is not known), then by email.
+        # Two seeks: an OR of both would scan every account linked to a
+        # directory user of that id, in any directory.
         row = db.execute(
             "SELECT * FROM accounts WHERE link_user = ? AND "
-            "(link_workspace = ? OR link_workspace IS NULL) "
-            "ORDER BY link_workspace IS NULL LIMIT 1",
+            "link_workspace = ?",
             (user_id, workspace.id),
         ).fetchone()
+        if row is None:
+            row = db.execute(
+                "SELECT * FROM accounts WHERE link_user = ? AND "
+                "link_workspace IS NULL LIMIT 1",
+                (user_id,),
+            ).fetchone()
         linked = row is not None
         holder = None
         if email is not None:
@@ -596,13 +621,9 @@ class SQLiteStore:
             " AND account = :n AND status = 'pending'), "
             "(SELECT 1 FROM claims WHERE domain = :d AND workspace != :w), "
             "(SELECT 1 FROM processed WHERE workspace = :w AND event_id = :e),"
-            "(SELECT active FROM records WHERE workspace = :w "
-            " AND user_id = :u), "
-            "(SELECT sequence FROM records WHERE workspace = :w "
-            " AND user_id = :u), "
-            "(SELECT occurred_at FROM records WHERE workspace = :w "
-            " AND user_id = :u), "
-            "(SELECT 1 FROM records WHERE workspace = :w AND user_id = :u)",
+            "r.active, r.sequence, r.occurred_at, r.user_id "
+            "FROM (SELECT 1) LEFT JOIN records AS r "
+            "ON r.workspace = :w AND r.user_id = :u",
             {
                 "w": workspace.id,
                 "n": number,
@@ -631,7 +652,11 @@ class SQLiteStore:
         )
 
     def _apply(
-        self, event: DirectoryEvent, number: int | None, decision: Decision
+        self,
+        event: DirectoryEvent,
+        number: int | None,
+        decision: Decision,
+        record: DirectoryRecord | None,
     ) -> None:
         db = self.db
         workspace = event.workspace
@@ -747,37 +772,28 @@ class SQLiteStore:
                 case _:
                     assert_never(action)
         self._processed(event)
-        self._record(event)
+        self._record(event, record)
 
     def _processed(self, event: DirectoryEvent) -> None:
         self.db.execute(
             "INSERT INTO processed VALUES (?, ?)", (event.workspace, event.id)
         )
 
-    def _record(self, event: DirectoryEvent) -> None:
-        active = False if isinstance(event, UserDeleted) else event.user.active
-        occurred = (
-            None
-            if event.occurred_at is None
-            else event.occurred_at.isoformat()
-        )
-        old = self.db.execute(
-            "SELECT sequence, occurred_at FROM records "
-            "WHERE workspace = ? AND user_id = ?",
-            (event.workspace, event.user_id),
-        ).fetchone()
-        sequence = event.sequence
-        if old is not None:
-            if old[0] is not None and (sequence is None or old[0] > sequence):
-                sequence = old[0]
-            latest = _record((None, None, old[1])).occurred_at
-            if latest is not None and (
-                event.occurred_at is None or latest > event.occurred_at
-            ):
-                occurred = old[1]
+    def _record(
+        self, event: DirectoryEvent, old: DirectoryRecord | None
+    ) -> None:
+        # *old* is what the situation read, in this same transaction.
+        new = next_record(old, event)
+        occurred = None if new.occurred_at is None else new.occurred_at
         self.db.execute(
             "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
-            (event.workspace, event.user_id, active, sequence, occurred),
+            (
+                event.workspace,
+                event.user_id,
+                new.active,
+                new.sequence,
+                None if occurred is None else occurred.isoformat(),
+            ),
         )
 
     # The Inbox port.
