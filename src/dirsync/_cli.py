@@ -12,6 +12,7 @@ import tempfile
 from collections.abc import Callable, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import TextIO
 
 from ._demo import run as run_demo
 from ._errors import InvalidScenario
@@ -323,23 +324,66 @@ def _run(args: argparse.Namespace) -> int:
     store = _open(args)
     mailer = PrintingMailer()
     scheduler = Scheduler(store, store, mailer, policy)
+    progress = Progress(sys.stderr)
 
     def show(report: CycleReport) -> None:
         _summary(report, mailer.lines)
         mailer.lines.clear()
+        progress.update(report)
 
-    if args.forever:
-        try:
-            scheduler.run_forever(on_cycle=show)
-        except KeyboardInterrupt:
-            print("stopped")
-    elif args.drain:
-        for report in scheduler.drain():
-            show(report)
-    else:
-        show(scheduler.run_cycle())
-    store.close()
+    try:
+        if args.forever:
+            try:
+                scheduler.run_forever(on_cycle=show)
+            except KeyboardInterrupt:
+                print("stopped")
+        elif args.drain:
+            scheduler.drain(on_cycle=show)
+        else:
+            show(scheduler.run_cycle())
+    finally:
+        progress.close()
+        store.close()
     return 0
+
+
+class Progress:
+    """
+    A one-line running count of what the cycles did, rewritten in place
+    on a terminal, and nothing at all elsewhere (a pipe or a file gets
+    only the decisions).
+    """
+
+    def __init__(self, stream: TextIO) -> None:
+        self.stream = stream
+        self.shown = stream.isatty()
+        self.cycles = self.applied = self.failed = self.parked = 0
+        self.mailed = 0
+
+    def update(self, report: CycleReport) -> None:
+        """
+        Add *report* to the counts and show them.
+        """
+        self.cycles += 1
+        self.applied += len(report.applied)
+        self.failed += sum(b.failed for b in report.batches)
+        self.parked += sum(b.parked for b in report.batches)
+        self.mailed += report.mailed
+        if self.shown:
+            self.stream.write(
+                f"\r\x1b[Kdirsync: cycle {self.cycles:,}; so far "
+                f"{self.applied:,} applied, {self.failed:,} failed, "
+                f"{self.parked:,} parked, {self.mailed:,} mailed"
+            )
+            self.stream.flush()
+
+    def close(self) -> None:
+        """
+        End the line, if one was shown.
+        """
+        if self.shown and self.cycles:
+            self.stream.write("\n")
+            self.stream.flush()
 
 
 def _summary(report: CycleReport, mail: Sequence[str]) -> None:

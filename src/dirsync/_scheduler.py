@@ -220,14 +220,20 @@ class Scheduler:
             self.cycles, tuple(applied), batches, mailed, mail_failures
         )
 
-    def drain(self, max_cycles: int = 10_000) -> list[CycleReport]:
+    def drain(
+        self,
+        max_cycles: int = 10_000,
+        on_cycle: Callable[[CycleReport], None] = lambda report: None,
+    ) -> list[CycleReport]:
         """
         Run cycles until one consumes nothing (what is left is held,
-        parked, or failing), at most *max_cycles*.
+        parked, or failing), at most *max_cycles*, handing each cycle's
+        report to *on_cycle* as soon as it ends.
         """
         reports = []
         for _ in range(max_cycles):
             report = self.run_cycle()
+            on_cycle(report)
             reports.append(report)
             if not report.consumed:
                 break

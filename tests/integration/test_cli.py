@@ -4,6 +4,7 @@ The operator command line, on a SQLite file.
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -298,3 +299,47 @@ def test_demo_uses_a_temporary_file_by_default(
     path = Path(out.splitlines()[0].removeprefix("A fresh SQLite file: "))
     assert status == 0
     assert not path.exists()
+
+
+class _Terminal(io.StringIO):
+    """
+    Standard error as a terminal.
+    """
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_long_runs_show_progress_on_a_terminal(
+    tmp_path: Path,
+    scenario: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """
+    On a terminal, run --drain keeps one line of running counts on
+    standard error, rewritten after every cycle; elsewhere it is silent.
+    """
+    db = tmp_path / "d.db"
+    dirsync(capsys, "init", "--db", db)
+    dirsync(capsys, "load", scenario, "--db", db)
+    terminal = _Terminal()
+    monkeypatch.setattr(sys, "stderr", terminal)
+
+    dirsync(
+        capsys,
+        *("run", "--drain", "--batch-limit", "1", "--no-revoke-first"),
+        *("--db", db),
+    )
+
+    shown = terminal.getvalue()
+    assert shown.count("\r\x1b[K") == 3
+    assert "dirsync: cycle 1; so far 1 applied" in shown
+    assert shown.endswith(
+        "dirsync: cycle 3; so far 2 applied, 0 failed, 0 parked, 1 mailed\n"
+    )
+    monkeypatch.undo()
+    more = tmp_path / "more.jsonl"
+    more.write_text(json.dumps(updated("e3", "d-pat", "pat@acme.com")))
+    dirsync(capsys, "enqueue", more, "--db", db)
+    assert dirsync(capsys, "run", "--drain", "--db", db)[2] == ""

@@ -26,6 +26,7 @@ from dirsync import (
     simulate,
 )
 from dirsync._shellrun import replay
+from dirsync.ports import Inbox, Store
 from dirsync.stores.memory import MemoryInbox, MemoryStore
 from dirsync.stores.sqlite import SQLiteStore
 from dirsync.testing import (
@@ -358,22 +359,42 @@ def _calls(kind: str) -> int:
     return (store if kind == "store" else mailer).faults.calls
 
 
+def _stores(
+    name: str, state: State, events: list[DirectoryEvent]
+) -> tuple[Store, Inbox, Callable[[], State]]:
+    """
+    A fresh store and inbox of the kind *name*, holding *state* and
+    *events*, and how to read the store's state back.
+    """
+    if name == "memory":
+        memory, queue = MemoryStore(state.copy()), MemoryInbox()
+        queue.append(events)
+        return memory, queue, lambda: memory.state
+    sqlite = SQLiteStore(
+        ":memory:", commit_every=4 if "grouped" in name else 1
+    )
+    sqlite.load(state)
+    sqlite.append(events)
+    return sqlite, sqlite, sqlite.export
+
+
 @pytest.mark.parametrize("after", [False, True], ids=["before", "after"])
 @pytest.mark.parametrize("kind", ["store", "mailer"])
-def test_a_fault_at_every_call_index(kind: str, after: bool) -> None:
+@pytest.mark.parametrize("name", ["memory", "sqlite", "sqlite-grouped"])
+def test_a_fault_at_every_call_index(
+    name: str, kind: str, after: bool
+) -> None:
     """
     Failing the store or the mailer at each call of a batch in turn,
     before or after the call does its work, ends in the model's state
-    with every invitation mailed once.
+    with every invitation mailed once, on every store.
     """
     state, events, policy = _batch_scenario()
     model = simulate(state, events, policy)
     expected = sorted((m.to, m.workspace) for m in model.state.mail)
 
     for index in range(_calls(kind) + 1):
-        store = MemoryStore(state.copy())
-        inbox = MemoryInbox()
-        inbox.append(events)
+        store, inbox, export = _stores(name, state, events)
         mailer = RecordingMailer()
         faulty_store = FaultyStore(
             store, {index} if kind == "store" else (), after
@@ -386,7 +407,7 @@ def test_a_fault_at_every_call_index(kind: str, after: bool) -> None:
         for _ in range(10):
             scheduler.run_cycle()
 
-        assert snapshot(store.state) == snapshot(model.state), index
+        assert snapshot(export()) == snapshot(model.state), index
         assert sorted((m.to, m.workspace) for m in mailer.sent) == expected
         assert inbox.busy() == []
         assert store.outbox(limit=100) == []

@@ -10,7 +10,20 @@ from pathlib import Path
 
 import pytest
 
-from dirsync import Decision, Scheduler, Service, Situation, read_scenario
+from dirsync import (
+    CreateAccount,
+    Decision,
+    Email,
+    Escalate,
+    EscalationReason,
+    Profile,
+    Role,
+    Scheduler,
+    Service,
+    Situation,
+    Standing,
+    read_scenario,
+)
 from dirsync.stores.sqlite import SQLiteStore
 from dirsync.testing import RecordingMailer
 from tests.rule_cases import WORLD, created
@@ -62,6 +75,43 @@ def test_a_failing_event_undoes_only_itself(tmp_path: Path) -> None:
     processed = {event for _, event in state.processed}
     assert processed == {"e1", "e3"}
     assert sorted(m.to for m in state.mail) == ["a@acme.com", "c@acme.com"]
+
+
+def test_a_write_that_fails_half_way_is_undone(tmp_path: Path) -> None:
+    """
+    An event whose second write fails (here: an account whose email is
+    taken) leaves nothing of its first write (an escalation) behind,
+    while the event before it in the group commits.
+    """
+    store = _grouped(tmp_path / "groups.db")
+    first, second, _ = (q.event for q in store.head("acme", 3))
+    Service(store).process(first)
+
+    def clashing(situation: Situation) -> Decision:
+        return Decision(
+            second.id,
+            second.workspace,
+            Standing.NEW,
+            ("P-NEW",),
+            (
+                Escalate(EscalationReason.EMAIL_TAKEN),
+                CreateAccount(
+                    Email.parse("a@acme.com"),
+                    Profile(),
+                    Role.MEMBER,
+                    "acme",
+                ),
+            ),
+            "b@acme.com",
+        )
+
+    with pytest.raises(sqlite3.IntegrityError):
+        store.process(second, clashing)
+    state = store.export()
+
+    assert state.escalations == []
+    assert {event for _, event in state.processed} == {"e1"}
+    assert [m.to for m in state.mail] == ["a@acme.com"]
 
 
 def test_a_failure_that_opens_a_group_leaves_no_transaction(
