@@ -4,12 +4,16 @@ How fast the shell runs: the scheduler, the service and the stores.
 Prints, each the median of several runs on one core:
 
 - end-to-end events per second through the scheduler, on the memory
-  store and on SQLite with a durable commit per event, and how the memory
-  figure compares with `decide` alone on the same events;
+  store and on SQLite (a durable commit per event, and group commits of
+  a cycle's batch), and how the memory figure compares with `decide`
+  alone on the same events;
+- how many empty durable commits the disk allows per second, the
+  ceiling of a commit per event;
 - the cost of a cycle with 100,000 idle workspaces and one busy one,
   against the busy one alone;
-- one cycle of 1,000 workspaces with 100 events each on SQLite: its time
-  and the process's peak memory (measured in a child process).
+- one cycle of 1,000 workspaces with 100 events each on SQLite, with
+  group commits: its time and the process's peak memory (measured in a
+  child process).
 
 Run it with ``make bench`` or ``python benchmarks/bench_shell.py``.
 """
@@ -19,6 +23,7 @@ from __future__ import annotations
 import argparse
 import gc
 import resource
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -168,6 +173,33 @@ def _sqlite_run(
     return once
 
 
+def _commit_run(count: int, folder: Path) -> Callable[[], float]:
+    """
+    *count* durable commits of one tiny row each, on a file set up as
+    `SQLiteStore` sets up its own: the most commits per second the disk
+    allows, before any work is done.
+    """
+    runs = iter(range(1_000))
+
+    def once() -> float:
+        db = sqlite3.connect(
+            folder / f"commits-{next(runs)}.db", isolation_level=None
+        )
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=FULL")
+        db.execute("CREATE TABLE t (n INTEGER)")
+        start = time.perf_counter()
+        for n in range(count):
+            db.execute("BEGIN IMMEDIATE")
+            db.execute("INSERT INTO t VALUES (?)", (n,))
+            db.execute("COMMIT")
+        elapsed = time.perf_counter() - start
+        db.close()
+        return elapsed
+
+    return once
+
+
 def _idle_run(idle: int) -> Callable[[], float]:
     batch = events(100)
     state = product(members=200)
@@ -255,6 +287,7 @@ def main() -> None:
         m = args.sqlite_events
         sqlite = _median(args.runs, _sqlite_run(m, Path(folder)))
         grouped = _median(args.runs, _sqlite_run(m, Path(folder), GROUP))
+        commits = _median(args.runs, _commit_run(m, Path(folder)))
     print(
         f"  sqlite store   {m / sqlite:>10,.0f} events/s"
         f"  (durable commit per event; target >= 5,000/s)"
@@ -262,6 +295,10 @@ def main() -> None:
     print(
         f"  sqlite store   {m / grouped:>10,.0f} events/s"
         f"  (durable commits of up to {GROUP} events each)"
+    )
+    print(
+        f"  empty commits  {m / commits:>10,.0f} commits/s"
+        f"  (the disk's ceiling for a durable commit per event)"
     )
 
     busy_alone, with_idle, idle_ratio = _paired(

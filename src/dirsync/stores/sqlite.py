@@ -784,7 +784,9 @@ class SQLiteStore:
     ) -> None:
         # *old* is what the situation read, in this same transaction.
         new = next_record(old, event)
-        occurred = None if new.occurred_at is None else new.occurred_at
+        if new == old:
+            return  # the usual update of an active user: nothing new
+        occurred = new.occurred_at
         self.db.execute(
             "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?)",
             (
