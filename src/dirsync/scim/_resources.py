@@ -1,0 +1,950 @@
+"""
+SCIM User and Group resources (RFC 7643 sections 4.1 to 4.3), read into
+dirsync's values and written back.
+
+Theory of operation
+===================
+
+An identity provider sends a whole resource on POST and PUT; a PATCH
+ends in one too, once applied to the stored resource.
+Three jobs are done here, each a pure function of its input:
+
+- `validate_user` and `validate_group` check the *shape* of a POST or
+  PUT body: an object, a ``schemas`` list we support, the required
+  attributes, JSON types.
+  They return a copy whose known attribute names are spelled as the RFC
+  spells them, without read-only attributes and without nulls, so that
+  later code can read keys directly.
+- `user_from_resource` reads the *meaning*: which email is the person's,
+  whether ``roles`` make them an admin, what ``active`` says.
+  It accepts a raw resource as well as a validated one, since attribute
+  names are case-insensitive either way (RFC 7643 section 2.1).
+- `resource_from_user` writes the canonical User back, for responses
+  and for the stored copy; reading it again gives the same user.
+
+How values are read, where the RFC leaves it open:
+
+- A full resource states every synced profile attribute: an attribute it
+  leaves out has no value (RFC 7644 section 3.5.1: PUT replaces the
+  resource).
+  The workspace role is stated only when the directory manages roles:
+  when the resource has ``roles``, or when groups decide admins
+  (``admin_by_group`` is not None).
+  Otherwise a directory that never sends ``roles`` would state "member"
+  on every PUT, and U-ROLE would demote the admins made in the product.
+- Null and absent mean the same (RFC 7643 section 2.5).
+- First and last name come only from ``name.givenName`` and
+  ``name.familyName``; ``name.formatted`` and ``displayName`` are not
+  split.
+- Profile strings are trimmed, and a string that is empty after trimming
+  is no value: Okta sends ``""`` for attributes it has no value for
+  (``middleName`` in its SCIM 2.0 reference).
+  ``userName``, ids and group names are kept as sent.
+- An attribute given twice, in two spellings of its name (or nested
+  under its extension and as a flattened ``urn:…:name`` key), is
+  accepted when both carry the same value and is ``invalidSyntax``
+  otherwise.
+- Errors about the body's structure (not an object, ``schemas``) are
+  ``invalidSyntax``; errors about a value (wrong type, missing required
+  value, an email that does not parse) are ``invalidValue``.
+  RFC 7644 section 3.12 defines the two this way.
+"""
+
+from __future__ import annotations
+
+from collections import abc
+from typing import Any, Final
+
+import attrs
+
+from .._errors import InvalidEmail
+from .._model import STATEABLE, DirectoryUser, Email, Profile, Role
+from ._errors import InvalidProvisioningEvent, ScimType, bad_request
+
+#: The core User schema (RFC 7643 section 4.1).
+CORE_USER: Final = "urn:ietf:params:scim:schemas:core:2.0:User"
+#: The core Group schema (RFC 7643 section 4.2).
+CORE_GROUP: Final = "urn:ietf:params:scim:schemas:core:2.0:Group"
+#: The enterprise User extension (RFC 7643 section 4.3).
+ENTERPRISE_USER: Final = (
+    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
+)
+#: A Group schema URI that Microsoft Entra ID lists on every group it
+#: creates ("Create Group" in Entra's "Tutorial: Develop and plan
+#: provisioning for a SCIM endpoint"); rejecting it would break group
+#: provisioning from Entra.
+ENTRA_GROUP: Final = (
+    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
+)
+#: The extension schemas a User body may list by default.
+USER_EXTENSIONS: Final = frozenset({ENTERPRISE_USER})
+#: The extension schemas a Group body may list by default.
+GROUP_EXTENSIONS: Final = frozenset({ENTRA_GROUP})
+
+# The email sources `Mapping.email_order` may name, besides ``type:…``.
+_EMAIL_SOURCES = frozenset({"primary", "first", "userName"})
+
+
+def _fold(name: str) -> str:
+    """
+    The key that compares attribute names and schema URIs.
+
+    RFC 7643 section 2.1 makes attribute names case-insensitive.
+    Only ASCII names fold: `str.lower` would also match the Kelvin sign
+    to ``k``, and no SCIM name has other letters.
+    """
+    return name.lower() if name.isascii() else name
+
+
+def _split(path: str) -> tuple[str | None, tuple[str, ...]]:
+    """
+    A `Mapping` path as its schema URN (None for the core schema) and
+    its attribute names.
+
+    A path is ``title``, ``name.givenName`` or ``URN:attribute``, as
+    RFC 7644 section 3.10 writes fully qualified attribute names.
+    """
+    if not _fold(path).startswith("urn:"):
+        return None, tuple(path.split("."))
+    urn, _, attribute = path.rpartition(":")
+    schema = None if _fold(urn) == _fold(CORE_USER) else urn
+    return schema, tuple(attribute.split("."))
+
+
+def _spellings(names: str) -> dict[str, str]:
+    """
+    The RFC's spelling of each of the space-separated *names*, by key.
+    """
+    return {_fold(name): name for name in names.split()}
+
+
+# The top-level names a mapped profile attribute must not take: the
+# library reads these itself.
+_RESERVED = frozenset(
+    _spellings(
+        "schemas id externalId meta userName name emails active roles "
+        "groups password"
+    )
+)
+
+
+def _check_path(_: object, attribute: attrs.Attribute[str], path: str) -> None:
+    schema, names = _split(path)
+    if not all(names) or (schema is not None and not schema[4:]):
+        raise ValueError(f"{attribute.name}: {path!r} is not a SCIM path")
+    if schema is None and _fold(names[0]) in _RESERVED:
+        raise ValueError(
+            f"{attribute.name}: {path!r} is an attribute dirsync reads "
+            "for something else"
+        )
+
+
+def _check_email_order(
+    _: object, attribute: attrs.Attribute[tuple[str, ...]], order: Any
+) -> None:
+    for source in order:
+        if source in _EMAIL_SOURCES or (
+            source.startswith("type:") and source[5:]
+        ):
+            continue
+        raise ValueError(
+            f"email_order: {source!r} is not 'primary', 'first', "
+            "'userName' or 'type:NAME'"
+        )
+
+
+def _strings(names: abc.Iterable[str]) -> tuple[str, ...]:
+    if isinstance(names, str):
+        raise ValueError(f"give a sequence of strings, not {names!r}")
+    return tuple(names)
+
+
+def _role_names(names: abc.Iterable[str]) -> frozenset[str]:
+    return frozenset(name.strip().casefold() for name in _strings(names))
+
+
+def _not_empty(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not value or not all(value):
+        raise ValueError(f"{attribute.name}: give at least one, none empty")
+
+
+@attrs.frozen
+class Mapping:
+    """
+    Where dirsync finds its synced attributes in a SCIM User (SPEC
+    section 9).
+
+    The defaults are the SPEC's.
+    Paths are written as RFC 7644 section 3.10 writes attribute names:
+    ``title``, ``name.givenName``, or an extension attribute prefixed
+    with its schema URN.
+
+    Args:
+        department: Where the department comes from.
+        title: Where the user role (job title) comes from.
+        email_order: Where to look for the email, in order:
+            ``"primary"`` (the email marked primary), ``"type:work"``
+            (the first email of that type, any case), ``"first"`` (the
+            first email) and ``"userName"`` (when it is an email).
+        admin_roles: The ``roles`` values that make a person a workspace
+            admin, compared without regard to case.
+        role_keys: The sub-attributes read from each object in
+            ``roles``: Entra ID sends ``{"value": "Admin", ...}``, and
+            some clients name the role only in ``display``.
+            Plain strings in ``roles`` are always read.
+
+    Raises:
+        ValueError: A path is malformed or names an attribute dirsync
+            reads itself, the two paths are the same, or a list is empty.
+
+    .. versionadded:: 0.1.0
+    """
+
+    department: str = attrs.field(
+        default=f"{ENTERPRISE_USER}:department", validator=_check_path
+    )
+    title: str = attrs.field(default="title", validator=_check_path)
+    email_order: tuple[str, ...] = attrs.field(
+        default=("primary", "type:work", "first", "userName"),
+        converter=_strings,
+        validator=[_not_empty, _check_email_order],
+    )
+    admin_roles: frozenset[str] = attrs.field(
+        default=frozenset({"admin"}),
+        converter=_role_names,
+        validator=_not_empty,
+    )
+    role_keys: tuple[str, ...] = attrs.field(
+        default=("value",), converter=_strings, validator=_not_empty
+    )
+
+    def __attrs_post_init__(self) -> None:
+        if _split(_fold(self.department)) == _split(_fold(self.title)):
+            raise ValueError("department and title cannot share a path")
+
+
+#: The SPEC section 9 mapping.
+DEFAULT_MAPPING: Final = Mapping()
+
+
+# 1. Small readers. Each takes the attribute's name as the client sees
+#    it, to name it in the error.
+
+
+def _json_type(value: object) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, abc.Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return "an array"
+    return type(value).__name__
+
+
+def _wrong(where: str, wanted: str, value: object) -> InvalidProvisioningEvent:
+    return bad_request(
+        ScimType.INVALID_VALUE,
+        f"{where} must be {wanted}, not {_json_type(value)}",
+    )
+
+
+def _twice(where: str) -> InvalidProvisioningEvent:
+    return bad_request(
+        ScimType.INVALID_SYNTAX,
+        f"{where} is given twice, with different values",
+    )
+
+
+def _body(body: Any, kind: str) -> abc.Mapping[Any, Any]:
+    if not isinstance(body, abc.Mapping):
+        raise bad_request(
+            ScimType.INVALID_SYNTAX,
+            f"a {kind} is a JSON object, not {_json_type(body)}",
+        )
+    return body
+
+
+def _get(obj: abc.Mapping[Any, Any], name: str, where: str) -> Any:
+    """
+    The value of attribute *name* in *obj*, in any spelling; None when it
+    is absent.
+    """
+    want = _fold(name)
+    found: Any = None
+    seen = False
+    for key, value in obj.items():
+        if isinstance(key, str) and _fold(key) == want:
+            if seen and value != found:
+                raise _twice(where)
+            found, seen = value, True
+    return found
+
+
+def _object(value: Any, where: str) -> abc.Mapping[Any, Any] | None:
+    if value is None or isinstance(value, abc.Mapping):
+        return value
+    raise _wrong(where, "an object", value)
+
+
+def _array(value: Any, where: str) -> list[Any] | tuple[Any, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, list | tuple):
+        return value
+    raise _wrong(where, "an array", value)
+
+
+def _string(value: Any, where: str) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise _wrong(where, "a string", value)
+
+
+def _text(value: Any, where: str) -> str | None:
+    """
+    A profile string: trimmed, and None when nothing is left.
+    """
+    text = _string(value, where)
+    return (text.strip() or None) if text is not None else None
+
+
+def _boolean(value: Any, where: str) -> bool | None:
+    """
+    A SCIM boolean, or one of the strings ``"True"`` and ``"False"`` (any
+    case) that Entra ID sends for ``active`` unless the tenant URL
+    carries ``aadOptscim062020`` (Entra's "Known issues with SCIM 2.0
+    protocol compliance").
+    """
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, str) and _fold(value) in ("true", "false"):
+        return _fold(value) == "true"
+    raise _wrong(where, "true or false", value)
+
+
+def _required(value: Any, where: str) -> str:
+    """
+    A required, non-empty string, kept as sent.
+    """
+    text = _string(value, where)
+    if text is None or not text.strip():
+        raise bad_request(
+            ScimType.INVALID_VALUE,
+            f"{where} is required: a non-empty string",
+        )
+    return text
+
+
+def _entry(value: Any, where: str) -> abc.Mapping[Any, Any]:
+    """
+    One object of a multi-valued complex attribute; null is not one.
+    """
+    entry = _object(value, where)
+    if entry is None:
+        raise _wrong(where, "an object", value)
+    return entry
+
+
+def _at(resource: abc.Mapping[Any, Any], path: str) -> Any:
+    """
+    The value at a `Mapping` path; None when it is absent.
+
+    An extension attribute is read under its schema's object (RFC 7643
+    section 3.3) and also as a flattened ``URN:name`` key, which Entra
+    ID uses in PATCH values without a path.
+    """
+    schema, names = _split(path)
+    flat: Any = None
+    if schema is not None:
+        flat = _get(resource, path, path)
+        resource = _object(_get(resource, schema, schema), schema) or {}
+    for depth in range(1, len(names)):
+        where = ".".join(names[:depth])
+        where = where if schema is None else f"{schema}:{where}"
+        inner = _get(resource, names[depth - 1], where)
+        resource = _object(inner, where) or {}
+    nested = _get(resource, names[-1], path)
+    if flat is not None and nested is not None and flat != nested:
+        raise _twice(path)
+    return nested if flat is None else flat
+
+
+# 2. Reading a User.
+
+
+@attrs.frozen
+class _Email:
+    """
+    One parsed entry of ``emails``.
+    """
+
+    email: Email
+    type: str | None
+    primary: bool
+
+
+def _emails(resource: abc.Mapping[Any, Any]) -> list[_Email]:
+    """
+    Every entry of ``emails``, each address parsed.
+
+    Raises:
+        InvalidProvisioningEvent: An entry is malformed, an address does
+            not parse, or more than one is primary (RFC 7643 section 2.4
+            allows ``"primary": true`` once).
+    """
+    out: list[_Email] = []
+    emails = _array(_get(resource, "emails", "emails"), "emails")
+    for i, raw in enumerate(emails):
+        where = f"emails[{i}]"
+        entry = _entry(raw, where)
+        value = _required(
+            _get(entry, "value", f"{where}.value"), f"{where}.value"
+        )
+        try:
+            email = Email.parse(value)
+        except InvalidEmail as e:
+            raise bad_request(
+                ScimType.INVALID_VALUE, f"{where}.value: {e}"
+            ) from None
+        kind = _string(_get(entry, "type", f"{where}.type"), f"{where}.type")
+        primary = _boolean(
+            _get(entry, "primary", f"{where}.primary"), f"{where}.primary"
+        )
+        out.append(_Email(email, kind, bool(primary)))
+    if sum(entry.primary for entry in out) > 1:
+        raise bad_request(
+            ScimType.INVALID_VALUE,
+            "emails: more than one is primary; RFC 7643 section 2.4 "
+            "allows one",
+        )
+    return out
+
+
+def _choose_email(
+    emails: list[_Email], user_name: str, order: tuple[str, ...]
+) -> Email:
+    """
+    The person's email: the first source in *order* that has one (SPEC
+    section 9).
+    """
+    missing = []
+    for source in order:
+        if source == "primary":
+            chosen = [entry.email for entry in emails if entry.primary]
+            missing.append("no primary email")
+        elif source == "first":
+            chosen = [entry.email for entry in emails]
+            missing.append("no emails")
+        elif source == "userName":
+            try:
+                return Email.parse(user_name)
+            except InvalidEmail:
+                chosen = []
+            missing.append(f"userName {user_name!r} is not an email address")
+        else:
+            kind = _fold(source.removeprefix("type:"))
+            chosen = [
+                entry.email
+                for entry in emails
+                if entry.type is not None and _fold(entry.type) == kind
+            ]
+            missing.append(f"no email of type {kind!r}")
+        if chosen:
+            return chosen[0]
+    raise bad_request(
+        ScimType.INVALID_VALUE, "no email: " + "; ".join(missing)
+    )
+
+
+def _is_admin(resource: abc.Mapping[Any, Any], mapping: Mapping) -> bool:
+    """
+    Whether ``roles`` holds one of the mapping's admin roles.
+
+    Entries are strings or objects; every entry is checked, so that a
+    malformed one is reported wherever it stands.
+    """
+    admin = False
+    for i, raw in enumerate(_array(_get(resource, "roles", "roles"), "roles")):
+        where = f"roles[{i}]"
+        names: list[str | None]
+        if isinstance(raw, str):
+            names = [raw]
+        elif isinstance(raw, abc.Mapping):
+            names = [
+                _string(_get(raw, key, f"{where}.{key}"), f"{where}.{key}")
+                for key in mapping.role_keys
+            ]
+        else:
+            raise _wrong(where, "a string or an object", raw)
+        admin = admin or any(
+            name is not None and name.strip().casefold() in mapping.admin_roles
+            for name in names
+        )
+    return admin
+
+
+def user_from_resource(
+    resource: abc.Mapping[str, Any],
+    *,
+    id: str,
+    mapping: Mapping = DEFAULT_MAPPING,
+    admin_by_group: bool | None = None,
+) -> DirectoryUser:
+    """
+    The directory user a full SCIM User resource describes.
+
+    The resource is the whole user, as a POST or PUT body or as the
+    stored resource after a PATCH: every synced attribute is stated, and
+    one it leaves out has no value (RFC 7644 section 3.5.1).
+    Attribute names and schema URNs may be in any case (RFC 7643 section
+    2.1).
+    ``schemas`` is not checked here; `validate_user` does that.
+
+    Args:
+        resource: The User resource, as parsed JSON.
+        id: The directory user id (our SCIM ``id``).
+        mapping: Where the synced attributes come from.
+        admin_by_group: Whether the person is in a group mapped to the
+            admin role, decided by the caller; None when no group is
+            mapped to a role.
+
+    Returns:
+        The user, stating every attribute it can state.
+
+    Raises:
+        InvalidProvisioningEvent: 400 ``invalidSyntax`` when *resource*
+            is not an object; ``invalidValue`` for a value of the wrong
+            type, a missing ``userName``, an email that does not
+            parse, two primary emails, or no usable email at all;
+            ``invalidSyntax`` for an attribute given twice with
+            different values.
+
+    .. versionadded:: 0.1.0
+    """
+    # 1. Identity: userName is required (RFC 7643 section 4.1.1), and is
+    #    the last fallback for the email.
+    resource = _body(resource, "User")
+    user_name = _required(_get(resource, "userName", "userName"), "userName")
+    email = _choose_email(_emails(resource), user_name, mapping.email_order)
+
+    # 2. Profile.
+    profile = Profile(
+        first_name=_text(_at(resource, "name.givenName"), "name.givenName"),
+        last_name=_text(_at(resource, "name.familyName"), "name.familyName"),
+        department=_text(
+            _at(resource, mapping.department), mapping.department
+        ),
+        title=_text(_at(resource, mapping.title), mapping.title),
+    )
+
+    # 3. Role and state; ``active`` defaults to true (RFC 7643 section
+    #    4.1.1 gives it no default; an IdP that leaves it out means the
+    #    user it is pushing).
+    admin = _is_admin(resource, mapping) or bool(admin_by_group)
+    active = _boolean(_get(resource, "active", "active"), "active")
+    roles = admin_by_group is not None or (
+        _get(resource, "roles", "roles") is not None
+    )
+    return DirectoryUser(
+        id=id,
+        email=email,
+        profile=profile,
+        role=Role.ADMIN if admin else Role.MEMBER,
+        active=True if active is None else active,
+        stated=STATEABLE if roles else _PROFILE_ONLY,
+    )
+
+
+_PROFILE_ONLY = STATEABLE - {"role"}
+
+
+# 3. Writing a User.
+
+
+def _put(resource: dict[str, Any], path: str, value: str | None) -> None:
+    if value is None:
+        return
+    schema, names = _split(path)
+    target = resource if schema is None else resource.setdefault(schema, {})
+    for name in names[:-1]:
+        target = target.setdefault(name, {})
+    target[names[-1]] = value
+
+
+def resource_from_user(
+    user: DirectoryUser,
+    *,
+    id: str,
+    user_name: str,
+    external_id: str | None,
+    mapping: Mapping = DEFAULT_MAPPING,
+) -> dict[str, Any]:
+    """
+    The canonical SCIM User for *user*.
+
+    It has the core attributes, the extension attributes under their
+    schema (RFC 7643 section 3.3), one email, primary and of type
+    ``work``, and ``roles`` when *user* states its role (an admin role
+    value, or an empty list for a member).
+    ``meta`` has only ``resourceType``: the endpoint adds the rest.
+    `user_from_resource` reads it back as *user*, whenever *user* states
+    every profile attribute and its profile strings are trimmed and not
+    empty.
+
+    Args:
+        user: The directory user.
+        id: Its SCIM ``id``.
+        user_name: Its ``userName``, kept as the client sent it.
+        external_id: Its ``externalId``, if the client gave one.
+        mapping: Where the synced attributes go.
+
+    .. versionadded:: 0.1.0
+    """
+    resource: dict[str, Any] = {"schemas": [CORE_USER], "id": id}
+    if external_id is not None:
+        resource["externalId"] = external_id
+    resource["userName"] = user_name
+    profile = user.profile
+    _put(resource, "name.givenName", profile.first_name)
+    _put(resource, "name.familyName", profile.last_name)
+    _put(resource, mapping.title, profile.title)
+    _put(resource, mapping.department, profile.department)
+    resource["emails"] = [
+        {"value": user.email.address, "type": "work", "primary": True}
+    ]
+    resource["active"] = user.active
+    if user.role is Role.ADMIN:
+        role = min(mapping.admin_roles)
+        resource["roles"] = [dict.fromkeys(mapping.role_keys, role)]
+    elif "role" in user.stated:
+        resource["roles"] = []
+    resource["schemas"] += sorted(
+        schema
+        for path in {mapping.department, mapping.title}
+        if (schema := _split(path)[0]) is not None and schema in resource
+    )
+    resource["meta"] = {"resourceType": "User"}
+    return resource
+
+
+# 4. Validating POST and PUT bodies.
+
+# The names RFC 7643 gives User (sections 3.1 and 4.1), Group (4.2),
+# the sub-attributes of ``name`` (4.1.1) and of multi-valued attributes
+# (2.4), and the enterprise extension's (4.3).
+_USER_NAMES = _spellings(
+    "schemas id externalId meta userName name displayName nickName "
+    "profileUrl title userType preferredLanguage locale timezone active "
+    "password emails phoneNumbers ims photos addresses groups "
+    "entitlements roles x509Certificates"
+)
+_GROUP_NAMES = _spellings("schemas id externalId meta displayName members")
+_NAME_NAMES = _spellings(
+    "formatted familyName givenName middleName honorificPrefix honorificSuffix"
+)
+_MULTI_NAMES = _spellings("value display type primary $ref")
+_ENTERPRISE_NAMES = _spellings(
+    "employeeNumber costCenter organization division department manager"
+)
+# ``id``, ``meta`` and ``groups`` are read-only and a service provider
+# ignores them in a request (RFC 7643 sections 3.1 and 4.1.2, RFC 7644
+# section 3.3); ``password`` is never returned (RFC 7643 section 4.1.1)
+# and dirsync keeps no credentials, so it is dropped too.
+_USER_DROPPED = ("id", "meta", "groups", "password")
+_GROUP_DROPPED = ("id", "meta")
+
+
+def _canonical(
+    obj: abc.Mapping[Any, Any], names: dict[str, str], where: str
+) -> dict[str, Any]:
+    """
+    A copy of *obj* with the known *names* spelled as the RFC does and
+    without nulls.
+    """
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        if not isinstance(key, str):
+            raise bad_request(
+                ScimType.INVALID_SYNTAX, f"{where}: a key is not a string"
+            )
+        name = names.get(_fold(key), key)
+        if name in out and out[name] != value:
+            raise _twice(f"{where}{name}")
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def _schemas(
+    out: dict[str, Any], core: str, extensions: abc.Set[str], kind: str
+) -> None:
+    """
+    Check ``schemas`` and spell its URNs as the RFC does.
+
+    Every URN must be one we support (RFC 7643 section 3: ``schemas``
+    names the schemas the resource follows); an unknown one is
+    ``invalidSyntax``, since the body then does not follow a schema we
+    know (RFC 7644 section 3.12).
+    """
+    raw = out.get("schemas")
+    if not isinstance(raw, list | tuple) or not all(
+        isinstance(urn, str) for urn in raw
+    ):
+        raise bad_request(
+            ScimType.INVALID_SYNTAX,
+            f"schemas is required: an array of schema URIs including {core}",
+        )
+    known = {_fold(urn): urn for urn in (core, *extensions)}
+    schemas: list[str] = []
+    for urn in raw:
+        canonical = known.get(_fold(urn))
+        if canonical is None:
+            raise bad_request(
+                ScimType.INVALID_SYNTAX,
+                f"schemas: {urn!r} is not a {kind} schema this service "
+                f"supports ({', '.join(sorted(known.values()))})",
+            )
+        if canonical not in schemas:
+            schemas.append(canonical)
+    if core not in schemas:
+        raise bad_request(
+            ScimType.INVALID_SYNTAX, f"schemas must include {core}"
+        )
+    out["schemas"] = schemas
+
+
+def _multi(out: dict[str, Any], attribute: str) -> None:
+    """
+    Check a multi-valued complex attribute (RFC 7643 section 2.4): an
+    array of objects, each with a string ``value``.
+    """
+    if attribute not in out:
+        return
+    entries = []
+    for i, raw in enumerate(_array(out[attribute], attribute)):
+        where = f"{attribute}[{i}]"
+        entry = _canonical(_entry(raw, where), _MULTI_NAMES, f"{where}.")
+        _required(entry.get("value"), f"{where}.value")
+        _string(entry.get("type"), f"{where}.type")
+        _string(entry.get("display"), f"{where}.display")
+        if "primary" in entry:
+            entry["primary"] = _boolean(entry["primary"], f"{where}.primary")
+        entries.append(entry)
+    out[attribute] = entries
+
+
+def _roles(out: dict[str, Any]) -> None:
+    """
+    Check ``roles``: strings, or objects as RFC 7643 section 4.1.2 has
+    them.
+    """
+    if "roles" not in out:
+        return
+    entries: list[Any] = []
+    for i, raw in enumerate(_array(out["roles"], "roles")):
+        if isinstance(raw, str):
+            entries.append(raw)
+            continue
+        where = f"roles[{i}]"
+        if not isinstance(raw, abc.Mapping):
+            raise _wrong(where, "a string or an object", raw)
+        entry = _canonical(raw, _MULTI_NAMES, f"{where}.")
+        for key in ("value", "display", "type"):
+            _string(entry.get(key), f"{where}.{key}")
+        if "primary" in entry:
+            entry["primary"] = _boolean(entry["primary"], f"{where}.primary")
+        entries.append(entry)
+    out["roles"] = entries
+
+
+def _check_strings(
+    out: abc.Mapping[str, Any], names: abc.Iterable[str], where: str
+) -> None:
+    for name in names:
+        _string(out.get(name), f"{where}{name}")
+
+
+def _extension(out: dict[str, Any], urn: str) -> None:
+    """
+    Gather an extension's attributes under its schema URN, also those
+    sent as flattened ``URN:name`` keys, and list the URN in
+    ``schemas`` when attributes of it are present.
+
+    A body that uses an extension should list it (RFC 7643 section 3);
+    the data is unambiguous without it, so a missing URN is added
+    rather than refused.
+    """
+    prefix = _fold(urn) + ":"
+    flat = [key for key in out if _fold(key).startswith(prefix)]
+    if not flat and urn not in out:
+        return
+    names = _ENTERPRISE_NAMES if urn == ENTERPRISE_USER else {}
+    inner = _canonical(_entry(out.pop(urn, {}), urn), names, f"{urn}:")
+    for key in flat:
+        name = names.get(_fold(key[len(prefix) :]), key[len(prefix) :])
+        value = out.pop(key)
+        if inner.setdefault(name, value) != value:
+            raise _twice(f"{urn}:{name}")
+    if urn == ENTERPRISE_USER:
+        _check_strings(
+            inner,
+            (
+                "employeeNumber",
+                "costCenter",
+                "organization",
+                "division",
+                "department",
+            ),
+            f"{urn}:",
+        )
+    out[urn] = inner
+    if urn not in out["schemas"]:
+        out["schemas"].append(urn)
+
+
+def validate_user(
+    body: Any, *, extensions: abc.Set[str] = USER_EXTENSIONS
+) -> dict[str, Any]:
+    """
+    Check the body of a POST or PUT to ``/Users`` (RFC 7644 sections 3.3
+    and 3.5.1), and return it in canonical form.
+
+    The canonical form spells every RFC 7643 User attribute name, the
+    sub-attributes of ``name``, ``emails`` and ``roles``, and the
+    enterprise extension's, as the RFC does; gathers extension
+    attributes under their schema URN; turns ``active`` and ``primary``
+    into booleans; and leaves out nulls and the attributes a client
+    cannot set (``id``, ``meta``, ``groups``) or that dirsync must not
+    keep (``password``).
+    Other attributes are kept as sent.
+
+    This checks the shape only: emails are parsed by
+    `user_from_resource`.
+
+    Args:
+        body: The parsed JSON body.
+        extensions: The extension schema URNs the body may list.
+
+    Returns:
+        A new dict; *body* is not changed.
+
+    Raises:
+        InvalidProvisioningEvent: 400 ``invalidSyntax`` when *body* is
+            not an object, ``schemas`` is missing, malformed, lacks the
+            core User schema or lists one we do not support, or an
+            attribute is given twice; ``invalidValue`` when ``userName``
+            is missing or empty or a value has the wrong type.
+
+    .. versionadded:: 0.1.0
+    """
+    names = _USER_NAMES | {_fold(urn): urn for urn in extensions}
+    out = _canonical(_body(body, "User"), names, "")
+    _schemas(out, CORE_USER, extensions, "User")
+    for dropped in _USER_DROPPED:
+        out.pop(dropped, None)
+    _required(out.get("userName"), "userName")
+    _check_strings(out, ("externalId", "displayName", "title"), "")
+    if "name" in out:
+        name = _entry(out["name"], "name")
+        out["name"] = _canonical(name, _NAME_NAMES, "name.")
+        _check_strings(out["name"], _NAME_NAMES.values(), "name.")
+    if "active" in out:
+        out["active"] = _boolean(out["active"], "active")
+    _multi(out, "emails")
+    _roles(out)
+    for urn in sorted(extensions):
+        _extension(out, urn)
+    return out
+
+
+def validate_group(
+    body: Any, *, extensions: abc.Set[str] = GROUP_EXTENSIONS
+) -> dict[str, Any]:
+    """
+    Check the body of a POST or PUT to ``/Groups`` (RFC 7643 section 4.2,
+    RFC 7644 sections 3.3 and 3.5.1), and return it in canonical form.
+
+    The canonical form spells ``displayName``, ``members`` and their
+    sub-attributes as the RFC does, always has ``members`` (empty when
+    the body has none: a PUT replaces them all), and leaves out nulls,
+    ``id`` and ``meta``.
+
+    Args:
+        body: The parsed JSON body.
+        extensions: The extension schema URNs the body may list; by
+            default the one Entra ID sends.
+
+    Returns:
+        A new dict; *body* is not changed.
+
+    Raises:
+        InvalidProvisioningEvent: 400 ``invalidSyntax`` as for
+            `validate_user`; ``invalidValue`` when ``displayName`` is
+            missing or empty, or ``members`` is not an array of objects
+            each with a string ``value``.
+
+    .. versionadded:: 0.1.0
+    """
+    out = _canonical(_body(body, "Group"), _GROUP_NAMES, "")
+    _schemas(out, CORE_GROUP, extensions, "Group")
+    for dropped in _GROUP_DROPPED:
+        out.pop(dropped, None)
+    _required(out.get("displayName"), "displayName")
+    _string(out.get("externalId"), "externalId")
+    out.setdefault("members", [])
+    _multi(out, "members")
+    return out
+
+
+# 5. Reading a Group.
+
+
+def group_members(group: abc.Mapping[str, Any]) -> frozenset[str]:
+    """
+    The ``value`` of every member of *group*: the ids of its users (and of
+    any nested groups, which are not expanded).
+
+    Args:
+        group: A Group resource, raw or validated.
+
+    Raises:
+        InvalidProvisioningEvent: 400 ``invalidValue`` when ``members``
+            is not an array of objects each with a string ``value``;
+            ``invalidSyntax`` when *group* is not an object.
+
+    .. versionadded:: 0.1.0
+    """
+    group = _body(group, "Group")
+    members = _array(_get(group, "members", "members"), "members")
+    values: set[str] = set()
+    for i, raw in enumerate(members):
+        where = f"members[{i}]"
+        entry = _entry(raw, where)
+        values.add(
+            _required(_get(entry, "value", f"{where}.value"), f"{where}.value")
+        )
+    return frozenset(values)
+
+
+def group_display_name(group: abc.Mapping[str, Any]) -> str:
+    """
+    The ``displayName`` of *group*, as sent.
+
+    Args:
+        group: A Group resource, raw or validated.
+
+    Raises:
+        InvalidProvisioningEvent: 400 ``invalidValue`` when it is missing
+            or empty (RFC 7643 section 4.2 requires it);
+            ``invalidSyntax`` when *group* is not an object.
+
+    .. versionadded:: 0.1.0
+    """
+    group = _body(group, "Group")
+    return _required(_get(group, "displayName", "displayName"), "displayName")
