@@ -5,6 +5,7 @@ The knobs a host can turn, with the defaults SPEC gives.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from datetime import timedelta
 
 import attrs
@@ -40,6 +41,12 @@ def _positive_interval(
         raise ValueError(f"interval must be positive, not {value}")
 
 
+def _names(names: Iterable[str]) -> frozenset[str]:
+    if isinstance(names, str):
+        raise TypeError("admin_groups is a collection of names, not a str")
+    return frozenset(names)
+
+
 @attrs.frozen
 class Policy:
     """
@@ -51,6 +58,9 @@ class Policy:
         max_attempts: Attempts at a failing event before it is parked.
         revoke_first: S-REVOKE-FIRST: deprovisioning skips the queue.
         email_changes: When directory email changes are applied.
+        admin_groups: Directory groups whose members are admins of the
+            workspace, by display name (in any case) or by id; joining or
+            leaving one is a role change (SPEC section 9).
 
     Raises:
         ValueError: A limit is not positive.
@@ -65,6 +75,9 @@ class Policy:
     max_attempts: int = attrs.field(default=5, validator=_positive)
     revoke_first: bool = True
     email_changes: EmailPolicy = EmailPolicy.ALWAYS
+    admin_groups: frozenset[str] = attrs.field(
+        default=frozenset(), converter=_names
+    )
 
 
 #: The policy SPEC describes.

@@ -44,7 +44,7 @@ def test_a_version_1_file_is_migrated_with_its_queue(tmp_path: Path) -> None:
 
     store = SQLiteStore(path)
 
-    assert store.schema_version == SCHEMA_VERSION == 3
+    assert store.schema_version == SCHEMA_VERSION == 4
     (first,) = store.head("acme", 1)
     assert first.event.id == "e1"
     after = [q.event.id for q in store.revoking("acme", first.position)]

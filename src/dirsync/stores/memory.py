@@ -18,7 +18,9 @@ from .._events import DirectoryEvent, is_deprovisioning
 from .._schedule import HoldReason
 from .._standing import Situation
 from .._state import State
-from ..ports import OutgoingMail, QueuedEvent
+from ..ports import Inbox, OutgoingMail, QueuedEvent
+from ..scim._directory import Change, ResourceKind, StoredResource
+from ..scim._errors import InvalidProvisioningEvent, ScimType
 
 
 class MemoryStore:
@@ -231,3 +233,119 @@ class MemoryInbox:
         """
         See `dirsync.ports.Inbox.release`.
         """
+
+
+class MemoryDirectory:
+    """
+    A `dirsync.scim.DirectoryStore` in memory, appending its events to an
+    inbox.
+
+    Args:
+        inbox: Where the events of every accepted change go; usually a
+            `MemoryInbox`.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(self, inbox: Inbox) -> None:
+        self.inbox = inbox
+        # (workspace, kind) -> id -> resource, in the order of creation.
+        self._resources: dict[
+            tuple[str, ResourceKind], dict[str, StoredResource]
+        ] = {}
+        # (workspace, kind, name) -> ids
+        self._names: dict[tuple[str, ResourceKind, str], dict[str, None]] = {}
+        # (workspace, member) -> ids of the groups that list it
+        self._groups: dict[tuple[str, str], dict[str, None]] = {}
+
+    def get(
+        self, workspace: str, kind: ResourceKind, id: str
+    ) -> StoredResource | None:
+        """
+        See `dirsync.scim.DirectoryStore.get`.
+        """
+        return self._resources.get((workspace, kind), {}).get(id)
+
+    def named(
+        self, workspace: str, kind: ResourceKind, name: str
+    ) -> Sequence[StoredResource]:
+        """
+        See `dirsync.scim.DirectoryStore.named`.
+        """
+        ids = self._names.get((workspace, kind, name), {})
+        table = self._resources[workspace, kind] if ids else {}
+        return [table[i] for i in ids]
+
+    def all(
+        self, workspace: str, kind: ResourceKind
+    ) -> Sequence[StoredResource]:
+        """
+        See `dirsync.scim.DirectoryStore.all`.
+        """
+        return list(self._resources.get((workspace, kind), {}).values())
+
+    def groups_of(
+        self, workspace: str, member: str
+    ) -> Sequence[StoredResource]:
+        """
+        See `dirsync.scim.DirectoryStore.groups_of`.
+        """
+        ids = self._groups.get((workspace, member), {})
+        table = self._resources.get((workspace, ResourceKind.GROUP), {})
+        return [table[i] for i in ids]
+
+    def commit(
+        self,
+        workspace: str,
+        changes: Sequence[Change],
+        events: Sequence[DirectoryEvent],
+    ) -> None:
+        """
+        See `dirsync.scim.DirectoryStore.commit`.
+        """
+        # 1. Check, before anything changes: the only way to fail.
+        for change in changes:
+            if (
+                isinstance(change, StoredResource)
+                and change.kind is ResourceKind.USER
+            ):
+                for other in self.named(workspace, change.kind, change.name):
+                    if other.id != change.id:
+                        raise InvalidProvisioningEvent(
+                            409,
+                            f"userName {change.name!r} is already taken",
+                            ScimType.UNIQUENESS,
+                        )
+
+        # 2. Apply, then queue the events.
+        for change in changes:
+            table = self._resources.setdefault((workspace, change.kind), {})
+            old = table.get(change.id)
+            if old is not None:
+                self._unindex(workspace, old)
+            if isinstance(change, StoredResource):
+                # A replaced resource keeps its place in the order.
+                table[change.id] = change
+                self._index(workspace, change)
+            elif old is not None:
+                del table[change.id]
+        self.inbox.append(events)
+
+    def _index(self, workspace: str, resource: StoredResource) -> None:
+        key = (workspace, resource.kind, resource.name)
+        self._names.setdefault(key, {})[resource.id] = None
+        for member in resource.members:
+            self._groups.setdefault((workspace, member), {})[resource.id] = (
+                None
+            )
+
+    def _unindex(self, workspace: str, old: StoredResource) -> None:
+        key = (workspace, old.kind, old.name)
+        self._names[key].pop(old.id)
+        if not self._names[key]:
+            del self._names[key]
+        for member in old.members:
+            groups = self._groups[workspace, member]
+            groups.pop(old.id)
+            if not groups:
+                del self._groups[workspace, member]

@@ -61,6 +61,8 @@ from .._schedule import HoldReason, hold_reason
 from .._standing import DirectoryRecord, Situation
 from .._state import EscalationRecord, Mail, State, next_record
 from ..ports import OutgoingMail, QueuedEvent
+from ._sqlite_directory import MIGRATION as DIRECTORY_MIGRATION
+from ._sqlite_directory import DirectoryTables
 
 #: Migrations, in order: the schema version each one leads to, and its
 #: statements.
@@ -179,14 +181,17 @@ MIGRATIONS: tuple[tuple[int, str], ...] = (
         CREATE INDEX invitations_account ON invitations (account);
         """,
     ),
+    # The SCIM mirror, beside the inbox its changes feed.
+    (4, DIRECTORY_MIGRATION),
 )
 
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
 
-class SQLiteStore:
+class SQLiteStore(DirectoryTables):
     """
-    A `dirsync.ports.Store` and `dirsync.ports.Inbox` in one SQLite file.
+    A `dirsync.ports.Store`, `dirsync.ports.Inbox` and
+    `dirsync.scim.DirectoryStore` in one SQLite file.
 
     Args:
         path: The database file; created, and migrated to the current
@@ -805,19 +810,22 @@ class SQLiteStore:
         See `dirsync.ports.Inbox.append`.
         """
         with self._transaction():
-            self.db.executemany(
-                "INSERT INTO inbox (workspace, event, user_id, revokes) "
-                "VALUES (?, ?, ?, ?)",
+            self._queue(events)
+
+    def _queue(self, events: Iterable[DirectoryEvent]) -> None:
+        self.db.executemany(
+            "INSERT INTO inbox (workspace, event, user_id, revokes) "
+            "VALUES (?, ?, ?, ?)",
+            (
                 (
-                    (
-                        e.workspace,
-                        encode_event(e),
-                        e.user_id,
-                        is_deprovisioning(e),
-                    )
-                    for e in events
-                ),
-            )
+                    e.workspace,
+                    encode_event(e),
+                    e.user_id,
+                    is_deprovisioning(e),
+                )
+                for e in events
+            ),
+        )
 
     def busy(self) -> Sequence[str]:
         """

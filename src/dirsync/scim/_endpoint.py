@@ -1,0 +1,928 @@
+"""
+The endpoint core: one SCIM request in, one SCIM response out.
+
+Theory of operation.
+The host's web framework authenticates the request, resolves the
+workspace from the bearer token (`dirsync.tokens`), and hands the method,
+the path below its SCIM base URL, the query string and the raw body to
+`Endpoint.handle`.
+The endpoint reads the workspace's mirror through the `DirectoryStore`
+port, works out the whole new resource, checks it, and then makes one
+call to `DirectoryStore.commit` with the changed resources and the
+directory events they mean.
+Nothing is written before every check has passed, so a request that is
+refused changes nothing; and since the events go to the inbox in the
+same commit as the mirror, the scheduler hears of every change the
+endpoint accepted.
+
+Users become `dirsync.UserCreated`, `dirsync.UserUpdated` (with the
+previous values of what changed) and `dirsync.UserDeleted`.
+A group matters to the product only through the workspace role: joining
+or leaving a group the settings name as an admin group is an update of
+the member's role, decided by the same rules as any other update.
+
+The module does no I/O of its own and reads neither clock nor randomness:
+the host injects both (``now`` and ``new_id``).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs
+
+import attrs
+
+from .._errors import InvalidEmail
+from .._events import (
+    DirectoryEvent,
+    PreviousValues,
+    UserCreated,
+    UserDeleted,
+    UserUpdated,
+)
+from .._model import DirectoryUser, Email
+from .._policy import DEFAULT_POLICY, Policy
+from ._directory import (
+    Change,
+    Delete,
+    DirectoryStore,
+    ResourceKind,
+    StoredResource,
+)
+from ._errors import InvalidProvisioningEvent, ScimType, bad_request
+from ._json import Limits, dumps, loads
+from ._patch import apply_patch
+from ._path import matches, parse_filter, simple_equality
+from ._resources import (
+    DEFAULT_MAPPING,
+    group_members,
+    user_from_resource,
+    validate_group,
+    validate_user,
+)
+from ._resources import Mapping as AttributeMapping
+from ._schema import (
+    ENTERPRISE_USER_SCHEMA,
+    GROUP_SCHEMA,
+    GROUP_TYPE,
+    LIST_RESPONSE_URN,
+    USER_SCHEMA,
+    USER_TYPE,
+    resource_type_json,
+    schema_json,
+)
+
+#: The media type of SCIM bodies (RFC 7644 section 3.1).
+MEDIA_TYPE = "application/scim+json"
+
+_SERVICE_PROVIDER_CONFIG_URN = (
+    "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
+)
+
+
+@attrs.frozen
+class ScimRequest:
+    """
+    A SCIM request, as the host's web framework received it.
+
+    Args:
+        method: The HTTP method, in any case.
+        path: The path below the SCIM base URL, such as ``/Users`` or
+            ``/Groups/9f1c``.
+        workspace: The workspace the bearer token belongs to.
+        query: The raw query string, without the ``?``.
+        body: The raw body.
+
+    .. versionadded:: 0.1.0
+    """
+
+    method: str
+    path: str
+    workspace: str
+    query: str = ""
+    body: bytes = b""
+
+
+@attrs.frozen
+class ScimResponse:
+    """
+    What to send back.
+
+    Args:
+        status: The HTTP status.
+        body: The JSON body, or None for an empty one (204).
+        location: The ``Location`` header, for a created resource.
+
+    .. versionadded:: 0.1.0
+    """
+
+    status: int
+    body: Mapping[str, Any] | None = None
+    location: str | None = None
+
+    @property
+    def headers(self) -> list[tuple[str, str]]:
+        """
+        The response headers: the SCIM media type when there is a body,
+        and ``Location`` when a resource was created.
+        """
+        out = []
+        if self.body is not None:
+            out.append(("Content-Type", f"{MEDIA_TYPE}; charset=utf-8"))
+        if self.location is not None:
+            out.append(("Location", self.location))
+        return out
+
+    def content(self) -> bytes:
+        """
+        The body, encoded.
+        """
+        return b"" if self.body is None else dumps(self.body)
+
+
+@attrs.frozen
+class Settings:
+    """
+    How the endpoint maps and limits what it is sent.
+
+    Args:
+        base_url: The absolute URL the SCIM API is mounted at, such as
+            ``https://app.example.com/scim/v2``; used for ``Location``
+            headers and ``meta.location``.
+        mapping: Which SCIM attributes give the synced attributes.
+        limits: The size limits every request is held to.
+
+    .. versionadded:: 0.1.0
+    """
+
+    base_url: str = ""
+    mapping: AttributeMapping = DEFAULT_MAPPING
+    limits: Limits = attrs.field(factory=Limits)
+
+
+_ENDPOINTS = {
+    "users": ResourceKind.USER,
+    "groups": ResourceKind.GROUP,
+}
+_SEGMENT = re.compile(r"^[A-Za-z0-9._~\-:@]+$")
+
+
+class Endpoint:
+    """
+    The SCIM 2.0 service provider of RFC 7644, without the transport.
+
+    Args:
+        store: The mirror, which also appends events to the inbox.
+        new_id: Makes a new unique id, for resources and for events
+            (``lambda: uuid.uuid4().hex`` does).
+        now: Gives the time, with a time zone, for ``meta.created``,
+            ``meta.lastModified`` and the events
+            (``dirsync.SystemClock().now`` does).
+        settings: The base URL, the attribute mapping and the limits.
+        policy: The policy; the endpoint reads its ``admin_groups``.
+
+    .. versionadded:: 0.1.0
+    """
+
+    def __init__(
+        self,
+        store: DirectoryStore,
+        *,
+        new_id: Callable[[], str],
+        now: Callable[[], datetime],
+        settings: Settings = Settings(),
+        policy: Policy = DEFAULT_POLICY,
+    ) -> None:
+        self.store = store
+        self.new_id = new_id
+        self.now = now
+        self.settings = settings
+        self.policy = policy
+
+    @property
+    def policy(self) -> Policy:
+        """
+        The policy whose ``admin_groups`` decide group roles.
+        """
+        return self._policy
+
+    @policy.setter
+    def policy(self, policy: Policy) -> None:
+        self._policy = policy
+        self._admin_names = frozenset(
+            g.casefold() for g in policy.admin_groups
+        )
+
+    def _is_admin_group(self, group: StoredResource) -> bool:
+        """
+        Whether membership of *group* makes a person an admin.
+        """
+        return (
+            group.id in self._policy.admin_groups
+            or group.name in self._admin_names
+        )
+
+    def handle(self, request: ScimRequest) -> ScimResponse:
+        """
+        Answer *request*.
+
+        Bad input from the identity provider never raises: it is
+        answered with a SCIM error body (RFC 7644 section 3.12), and
+        nothing has changed.
+        Errors of the store, which are the host's, propagate.
+        """
+        try:
+            return self._route(request)
+        except InvalidProvisioningEvent as e:
+            return ScimResponse(e.status, e.body())
+
+    # Routing.
+
+    def _route(self, request: ScimRequest) -> ScimResponse:
+        method = request.method.upper()
+        parts = [p for p in request.path.split("/") if p]
+        if not parts or len(parts) > 2:
+            raise _not_found(request.path)
+        if not all(_SEGMENT.match(p) for p in parts):
+            raise _not_found(request.path)
+        head = parts[0].lower()
+        ident = parts[1] if len(parts) == 2 else None
+
+        kind = _ENDPOINTS.get(head)
+        if kind is not None and ident == ".search":
+            _allow(method, ("POST",))
+            return self._search(request, (kind,))
+        if kind is not None:
+            return self._resource(method, kind, ident, request)
+        if head == ".search" and ident is None:
+            _allow(method, ("POST",))
+            return self._search(request, tuple(ResourceKind))
+        if head in ("serviceproviderconfig", "resourcetypes", "schemas"):
+            _allow(method, ("GET",))
+            return self._discovery(head, ident, request.path)
+        if head in ("bulk", "me") and ident is None:
+            raise InvalidProvisioningEvent(
+                501, f"{parts[0]} is not supported by this service provider"
+            )
+        raise _not_found(request.path)
+
+    def _resource(
+        self,
+        method: str,
+        kind: ResourceKind,
+        ident: str | None,
+        request: ScimRequest,
+    ) -> ScimResponse:
+        ws = request.workspace
+        if ident is None:
+            _allow(method, ("GET", "POST"))
+            if method == "GET":
+                return self._list(ws, (kind,), _query(request.query))
+            return self._create(ws, kind, self._body(request))
+        _allow(method, ("GET", "PUT", "PATCH", "DELETE"))
+        stored = self.store.get(ws, kind, ident)
+        if stored is None:
+            raise _not_found(f"{kind.value} {ident}")
+        if method == "GET":
+            shown = _projection(_query(request.query))
+            return ScimResponse(200, shown(self._served(ws, stored)))
+        if method == "DELETE":
+            self._delete(ws, stored)
+            return ScimResponse(204)
+        body = self._body(request)
+        if method == "PATCH":
+            main, extensions = _schemas(kind)
+            body = apply_patch(
+                dict(stored.body),
+                body,
+                main,
+                extensions,
+                max_operations=self.settings.limits.max_operations,
+            )
+        return self._replace(ws, stored, body)
+
+    def _body(self, request: ScimRequest) -> Any:
+        return loads(request.body, self.settings.limits)
+
+    # Writing.
+
+    def _create(self, ws: str, kind: ResourceKind, body: Any) -> ScimResponse:
+        now = self.now().isoformat()
+        ident = self.new_id()
+        meta = {
+            "resourceType": kind.value,
+            "created": now,
+            "lastModified": now,
+            "location": self._location(kind, ident),
+        }
+        if kind is ResourceKind.USER:
+            resource = self._user_resource(ws, body, ident, meta, None)
+            user = self._directory_user(ws, resource)
+            events: list[DirectoryEvent] = [
+                UserCreated(
+                    self.new_id(),
+                    ws,
+                    user,
+                    occurred_at=self.now(),
+                )
+            ]
+            self.store.commit(ws, [resource], events)
+        else:
+            resource = self._group_resource(ws, body, ident, meta)
+            events = self._role_events(ws, None, resource)
+            self.store.commit(ws, [resource], events)
+        return ScimResponse(
+            201, self._served(ws, resource), location=meta["location"]
+        )
+
+    def _replace(
+        self, ws: str, stored: StoredResource, body: Any
+    ) -> ScimResponse:
+        meta = dict(stored.body.get("meta", {}))
+        meta["lastModified"] = self.now().isoformat()
+        changes: list[Change]
+        if stored.kind is ResourceKind.USER:
+            resource = self._user_resource(ws, body, stored.id, meta, stored)
+            old = self._directory_user(ws, stored)
+            new = self._directory_user(ws, resource)
+            events = self._update_events(ws, old, new)
+        else:
+            resource = self._group_resource(ws, body, stored.id, meta)
+            events = self._role_events(ws, stored, resource)
+        changes = [resource]
+        self.store.commit(ws, changes, events)
+        return ScimResponse(200, self._served(ws, resource))
+
+    def _delete(self, ws: str, stored: StoredResource) -> None:
+        changes: list[Change] = [Delete(stored.kind, stored.id)]
+        events: list[DirectoryEvent] = []
+        if stored.kind is ResourceKind.USER:
+            # RFC 7644 section 3.6: a deleted user leaves its groups.
+            for group in self.store.groups_of(ws, stored.id):
+                changes.insert(0, _without_member(group, stored.id))
+            user = self._directory_user(ws, stored)
+            events.append(
+                UserDeleted(
+                    self.new_id(),
+                    ws,
+                    stored.id,
+                    user.email,
+                    occurred_at=self.now(),
+                )
+            )
+        else:
+            events = self._role_events(ws, stored, None)
+        self.store.commit(ws, changes, events)
+
+    def _user_resource(
+        self,
+        ws: str,
+        body: Any,
+        ident: str,
+        meta: Mapping[str, Any],
+        old: StoredResource | None,
+    ) -> StoredResource:
+        valid = validate_user(body)
+        name = user_key(str(valid["userName"]))
+        for other in self.store.named(ws, ResourceKind.USER, name):
+            if other.id != ident:
+                raise InvalidProvisioningEvent(
+                    409,
+                    f"userName {valid['userName']!r} is already taken in "
+                    "this directory",
+                    ScimType.UNIQUENESS,
+                )
+        resource = {**valid, "id": ident, "meta": dict(meta)}
+        stored = StoredResource(ResourceKind.USER, ident, resource, name)
+        # Map it now, so that an email that does not parse is refused
+        # before anything is written.
+        user = self._directory_user(ws, stored)
+        mixed = mixed_scripts(user.email)
+        if mixed:
+            raise bad_request(
+                ScimType.INVALID_VALUE,
+                f"the email {user.email.address!r} mixes {mixed} letters "
+                "in one part, as look-alike addresses do; it is refused",
+            )
+        return stored
+
+    def _group_resource(
+        self, ws: str, body: Any, ident: str, meta: Mapping[str, Any]
+    ) -> StoredResource:
+        valid = validate_group(body)
+        members = group_members(valid)
+        for member in sorted(members):
+            if member == ident:
+                raise bad_request(
+                    ScimType.INVALID_VALUE,
+                    f"group {ident} cannot be a member of itself",
+                )
+            if (
+                self.store.get(ws, ResourceKind.USER, member) is None
+                and self.store.get(ws, ResourceKind.GROUP, member) is None
+            ):
+                raise bad_request(
+                    ScimType.INVALID_VALUE,
+                    f"member {member!r} is not a user or group of this "
+                    "directory",
+                )
+        resource = {**valid, "id": ident, "meta": dict(meta)}
+        name = str(valid["displayName"]).casefold()
+        return StoredResource(
+            ResourceKind.GROUP, ident, resource, name, frozenset(members)
+        )
+
+    # Events.
+
+    def _directory_user(
+        self,
+        ws: str,
+        stored: StoredResource,
+        admin_by_group: bool | None = None,
+    ) -> DirectoryUser:
+        if admin_by_group is None and self._policy.admin_groups:
+            admin_by_group = any(
+                self._is_admin_group(g)
+                for g in self.store.groups_of(ws, stored.id)
+            )
+        return user_from_resource(
+            stored.body,
+            id=stored.id,
+            mapping=self.settings.mapping,
+            admin_by_group=admin_by_group,
+        )
+
+    def _update_events(
+        self, ws: str, old: DirectoryUser, new: DirectoryUser
+    ) -> list[DirectoryEvent]:
+        if old == new:
+            return []  # nothing synced changed: the product has no news
+        previous = PreviousValues(
+            email=None if old.email == new.email else old.email,
+            profile=None if old.profile == new.profile else old.profile,
+            role=None if old.role is new.role else old.role,
+            active=None if old.active is new.active else old.active,
+        )
+        return [
+            UserUpdated(
+                self.new_id(), ws, new, previous, occurred_at=self.now()
+            )
+        ]
+
+    def _role_events(
+        self,
+        ws: str,
+        old: StoredResource | None,
+        new: StoredResource | None,
+    ) -> list[DirectoryEvent]:
+        """
+        The role changes that replacing group *old* by *new* makes: a
+        member who joins an admin group becomes an admin, one who leaves
+        the last admin group (and whose ``roles`` do not say admin)
+        becomes a member again.
+        """
+        was_admin = old is not None and self._is_admin_group(old)
+        is_admin = new is not None and self._is_admin_group(new)
+        before = old.members if was_admin and old is not None else frozenset()
+        after = new.members if is_admin and new is not None else frozenset()
+        group = old.id if old is not None else None
+
+        events: list[DirectoryEvent] = []
+        for member in sorted(before ^ after):
+            user = self.store.get(ws, ResourceKind.USER, member)
+            if user is None:
+                continue  # a nested group: membership is not inherited
+            elsewhere = any(
+                self._is_admin_group(g)
+                for g in self.store.groups_of(ws, member)
+                if g.id != group
+            )
+            old_user = self._directory_user(
+                ws, user, elsewhere or member in before
+            )
+            new_user = self._directory_user(
+                ws, user, elsewhere or member in after
+            )
+            events.extend(self._update_events(ws, old_user, new_user))
+        return events
+
+    # Reading.
+
+    def _served(self, ws: str, stored: StoredResource) -> Mapping[str, Any]:
+        if stored.kind is ResourceKind.GROUP:
+            return stored.body
+        # RFC 7643 section 4.1.2: a user's groups are read-only, and the
+        # service provider fills them in.
+        groups = [
+            {
+                "value": g.id,
+                "display": g.body.get("displayName"),
+                "$ref": self._location(ResourceKind.GROUP, g.id),
+                "type": "direct",
+            }
+            for g in self.store.groups_of(ws, stored.id)
+        ]
+        if not groups:
+            return stored.body
+        return {**stored.body, "groups": groups}
+
+    def _search(
+        self, request: ScimRequest, kinds: tuple[ResourceKind, ...]
+    ) -> ScimResponse:
+        """
+        A query sent as ``POST .search`` (RFC 7644 section 3.4.3): the
+        same parameters as a GET, in a SearchRequest body.
+        """
+        body = self._body(request)
+        if not isinstance(body, dict):
+            raise bad_request(
+                ScimType.INVALID_SYNTAX, "a search body is a JSON object"
+            )
+        schemas = body.get("schemas")
+        if not isinstance(schemas, list) or _SEARCH_REQUEST not in {
+            s.lower() for s in schemas if isinstance(s, str)
+        }:
+            raise bad_request(
+                ScimType.INVALID_SYNTAX,
+                "a search body needs 'schemas': "
+                "['urn:ietf:params:scim:api:messages:2.0:SearchRequest']",
+            )
+        params: dict[str, str] = {}
+        for key, value in body.items():
+            if key == "schemas":
+                continue
+            if key in ("sortBy", "sortOrder"):
+                raise bad_request(
+                    ScimType.INVALID_VALUE,
+                    f"{key}: sorting is not supported "
+                    "(see /ServiceProviderConfig)",
+                )
+            if key not in _SEARCH_KEYS:
+                raise bad_request(
+                    ScimType.INVALID_SYNTAX,
+                    f"unknown key {key!r} in a search body; allowed: "
+                    f"{', '.join(sorted(_SEARCH_KEYS))}",
+                )
+            params[key] = _search_value(key, value)
+        return self._list(request.workspace, kinds, params)
+
+    def _list(
+        self,
+        ws: str,
+        kinds: tuple[ResourceKind, ...],
+        params: Mapping[str, str],
+    ) -> ScimResponse:
+        limits = self.settings.limits
+        start = _integer(params, "startIndex", 1)
+        count = _integer(params, "count", limits.max_results)
+        # RFC 7644 section 3.4.2.4: below 1 means 1; a negative count
+        # means 0.
+        start = max(start, 1)
+        count = min(max(count, 0), limits.max_results)
+
+        shown = _projection(params)
+        text = params.get("filter")
+        if text is not None and len(text) > limits.max_filter_length:
+            raise bad_request(
+                ScimType.INVALID_FILTER,
+                f"the filter is {len(text):,} characters long; at most "
+                f"{limits.max_filter_length:,} are accepted",
+            )
+        hits: list[StoredResource] = []
+        for kind in kinds:
+            if text is None:
+                hits.extend(self.store.all(ws, kind))
+            else:
+                hits.extend(self._filtered(ws, kind, text))
+        page = hits[start - 1 : start - 1 + count]
+        return ScimResponse(
+            200,
+            {
+                "schemas": [LIST_RESPONSE_URN],
+                "totalResults": len(hits),
+                "startIndex": start,
+                "itemsPerPage": len(page),
+                "Resources": [shown(self._served(ws, r)) for r in page],
+            },
+        )
+
+    def _filtered(
+        self, ws: str, kind: ResourceKind, text: str
+    ) -> Iterable[StoredResource]:
+        expression = parse_filter(text)
+        main, extensions = _schemas(kind)
+        equality = simple_equality(expression)
+        if equality is not None:
+            attribute, value = equality
+            named = "username" if kind is ResourceKind.USER else "displayname"
+            if attribute.lower() == named and isinstance(value, str):
+                # The lookup every identity provider makes before a
+                # create: answered from the index.
+                key = (
+                    user_key(value)
+                    if kind is ResourceKind.USER
+                    else value.casefold()
+                )
+                return self.store.named(ws, kind, key)
+            if attribute.lower() == "id" and isinstance(value, str):
+                one = self.store.get(ws, kind, value)
+                return [] if one is None else [one]
+        return [
+            r
+            for r in self.store.all(ws, kind)
+            if matches(expression, dict(self._served(ws, r)), main, extensions)
+        ]
+
+    def _discovery(
+        self, head: str, ident: str | None, path: str
+    ) -> ScimResponse:
+        if head == "serviceproviderconfig":
+            if ident is not None:
+                raise _not_found(path)
+            return ScimResponse(200, self._service_provider_config())
+        if head == "resourcetypes":
+            types = {
+                t.name.lower(): resource_type_json(t)
+                for t in (USER_TYPE, GROUP_TYPE)
+            }
+            return _one_or_list(types, ident, path)
+        schemas = {
+            s.id.lower(): schema_json(s)
+            for s in (USER_SCHEMA, ENTERPRISE_USER_SCHEMA, GROUP_SCHEMA)
+        }
+        return _one_or_list(schemas, ident, path)
+
+    def _service_provider_config(self) -> Mapping[str, Any]:
+        limits = self.settings.limits
+        return {
+            "schemas": [_SERVICE_PROVIDER_CONFIG_URN],
+            "documentationUri": "https://github.com/dirsync/dirsync",
+            "patch": {"supported": True},
+            "bulk": {
+                "supported": False,
+                "maxOperations": 0,
+                "maxPayloadSize": 0,
+            },
+            "filter": {
+                "supported": True,
+                "maxResults": limits.max_results,
+            },
+            "changePassword": {"supported": False},
+            "sort": {"supported": False},
+            "etag": {"supported": False},
+            "authenticationSchemes": [
+                {
+                    "type": "oauthbearertoken",
+                    "name": "OAuth Bearer Token",
+                    "description": "A bearer token issued per workspace.",
+                    "primary": True,
+                }
+            ],
+            "meta": {
+                "resourceType": "ServiceProviderConfig",
+                "location": f"{self.settings.base_url}/ServiceProviderConfig",
+            },
+        }
+
+    def _location(self, kind: ResourceKind, ident: str) -> str:
+        return f"{self.settings.base_url}/{kind.value}s/{ident}"
+
+
+def user_key(user_name: str) -> str:
+    """
+    The key that makes userNames unique: an email's comparison key when
+    the userName is an email (so that an internationalised domain and
+    its punycode spelling are one name), else the case-folded text
+    (RFC 7643 section 4.1.1: userName is not case-exact).
+    """
+    try:
+        return Email.parse(user_name).key
+    except InvalidEmail:
+        return user_name.casefold()
+
+
+#: Scripts whose letters pass for one another (UTS 39's confusables are
+#: mostly among these).  A part of an address that mixes them is a
+#: look-alike, such as ``acme.com`` spelt with a Cyrillic ``a``.
+_CONFUSABLE_SCRIPTS = frozenset(
+    {"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"}
+)
+
+
+def mixed_scripts(email: Email) -> str | None:
+    """
+    The scripts, in words, that one part of *email* mixes (the local
+    part, or one label of the domain), or None.
+
+    This is the single-script test of Unicode Technical Standard 39,
+    kept to the scripts whose letters are confusable: Japanese or Korean
+    names that mix their own scripts with Latin are left alone.
+    """
+    local = email.address.rpartition("@")[0]
+    for part in (local, *email.domain.name.split(".")):
+        if part.isascii():
+            continue
+        scripts = {
+            script
+            for char in part
+            if char.isalpha()
+            and (script := unicodedata.name(char, "?").split()[0])
+            in _CONFUSABLE_SCRIPTS
+        }
+        if len(scripts) > 1:
+            return " and ".join(s.title() for s in sorted(scripts))
+    return None
+
+
+def _schemas(kind: ResourceKind) -> tuple[Any, tuple[Any, ...]]:
+    if kind is ResourceKind.USER:
+        return USER_SCHEMA, (ENTERPRISE_USER_SCHEMA,)
+    return GROUP_SCHEMA, ()
+
+
+def _without_member(group: StoredResource, member: str) -> StoredResource:
+    body = dict(group.body)
+    body["members"] = [
+        m
+        for m in body.get("members", [])
+        if not (isinstance(m, Mapping) and m.get("value") == member)
+    ]
+    return attrs.evolve(group, body=body, members=group.members - {member})
+
+
+def _one_or_list(
+    items: Mapping[str, Mapping[str, Any]], ident: str | None, path: str
+) -> ScimResponse:
+    if ident is None:
+        values = list(items.values())
+        return ScimResponse(
+            200,
+            {
+                "schemas": [LIST_RESPONSE_URN],
+                "totalResults": len(values),
+                "startIndex": 1,
+                "itemsPerPage": len(values),
+                "Resources": values,
+            },
+        )
+    one = items.get(ident.lower())
+    if one is None:
+        raise _not_found(path)
+    return ScimResponse(200, one)
+
+
+_SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:searchrequest"
+_SEARCH_KEYS = frozenset(
+    {"filter", "startIndex", "count", "attributes", "excludedAttributes"}
+)
+
+
+def _search_value(key: str, value: Any) -> str:
+    """
+    A SearchRequest member as the query parameter it stands for.
+    """
+    if key in ("attributes", "excludedAttributes"):
+        if not isinstance(value, list) or not all(
+            isinstance(v, str) for v in value
+        ):
+            raise bad_request(
+                ScimType.INVALID_VALUE, f"{key} is a list of attribute names"
+            )
+        return ",".join(value)
+    if key == "filter":
+        if not isinstance(value, str):
+            raise bad_request(ScimType.INVALID_VALUE, "filter is a string")
+        return value
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise bad_request(ScimType.INVALID_VALUE, f"{key} is an integer")
+    return str(value)
+
+
+def _projection(
+    params: Mapping[str, str],
+) -> Callable[[Mapping[str, Any]], Mapping[str, Any]]:
+    """
+    What the ``attributes`` and ``excludedAttributes`` parameters keep
+    of a resource (RFC 7644 section 3.4.2.5).
+    ``schemas`` and ``id`` are always returned.
+    """
+    wanted = _attribute_list(params.get("attributes"))
+    unwanted = _attribute_list(params.get("excludedAttributes"))
+    if not wanted and not unwanted:
+        return lambda resource: resource
+
+    def shown(resource: Mapping[str, Any]) -> Mapping[str, Any]:
+        out: dict[str, Any] = {}
+        for key, value in resource.items():
+            folded = key.casefold()
+            if folded in ("schemas", "id"):
+                out[key] = value
+            elif folded.startswith("urn:") and isinstance(value, Mapping):
+                inner = _pick(value, folded, wanted, unwanted)
+                if inner:
+                    out[key] = inner
+            else:
+                kept = _keep(key, value, "", wanted, unwanted)
+                if kept is not _DROP:
+                    out[key] = kept
+        return out
+
+    return shown
+
+
+_DROP = object()
+
+
+def _attribute_list(text: str | None) -> frozenset[str]:
+    if not text:
+        return frozenset()
+    return frozenset(
+        part.strip().casefold() for part in text.split(",") if part.strip()
+    )
+
+
+def _pick(
+    value: Mapping[str, Any],
+    urn: str,
+    wanted: frozenset[str],
+    unwanted: frozenset[str],
+) -> dict[str, Any]:
+    out = {}
+    for key, inner in value.items():
+        kept = _keep(key, inner, urn + ":", wanted, unwanted)
+        if kept is not _DROP:
+            out[key] = kept
+    return out
+
+
+def _keep(
+    key: str,
+    value: Any,
+    prefix: str,
+    wanted: frozenset[str],
+    unwanted: frozenset[str],
+) -> Any:
+    """
+    *value* of attribute *key* as the projection keeps it, or _DROP.
+    Names in the lists may be bare or qualified by their schema URN.
+    """
+    names = {key.casefold(), prefix + key.casefold()}
+    if names & unwanted:
+        return _DROP
+    if not wanted or names & wanted:
+        return value
+    subs = {
+        w.rpartition(".")[2] for w in wanted if w.rpartition(".")[0] in names
+    }
+    if not subs or not isinstance(value, Mapping):
+        return _DROP
+    return {k: v for k, v in value.items() if k.casefold() in subs}
+
+
+def _allow(method: str, allowed: Sequence[str]) -> None:
+    if method not in allowed:
+        raise InvalidProvisioningEvent(
+            405,
+            f"{method} is not allowed here; allowed: {', '.join(allowed)}",
+        )
+
+
+def _not_found(what: str) -> InvalidProvisioningEvent:
+    return InvalidProvisioningEvent(404, f"{what} was not found")
+
+
+def _query(query: str) -> dict[str, str]:
+    try:
+        parsed = parse_qs(
+            query,
+            keep_blank_values=True,
+            strict_parsing=False,
+            max_num_fields=32,
+        )
+    except ValueError as e:
+        raise bad_request(ScimType.INVALID_VALUE, f"query: {e}") from None
+    out = {}
+    for key, values in parsed.items():
+        if len(values) > 1:
+            raise bad_request(
+                ScimType.INVALID_VALUE,
+                f"query parameter {key!r} is given {len(values)} times",
+            )
+        out[key] = values[0]
+    return out
+
+
+def _integer(params: Mapping[str, str], name: str, default: int) -> int:
+    text = params.get(name)
+    if text is None or text == "":
+        return default
+    if not re.fullmatch(r"[+-]?[0-9]{1,9}", text):
+        raise bad_request(
+            ScimType.INVALID_VALUE,
+            f"{name} must be an integer, not {text!r}",
+        )
+    return int(text)
