@@ -47,6 +47,13 @@ STORIES: dict[str, dict[str, list[str]]] = {
         "e2": ["P-DEACTIVATED-ELSEWHERE"],
         "e4": ["D-MEMBER", "S-REVOKE-FIRST"],
     },
+    "scim_entra.json": {
+        "s2.2": ["P-MEMBER"],
+        "s3.2": ["P-NEW"],
+        "s4": ["U-PROFILE"],
+        "s5.2": ["U-ROLE"],
+        "s6": ["D-INVITED"],
+    },
 }
 
 
@@ -122,6 +129,31 @@ def test_held_workspace_waits_in_the_other_workspace_story(
         "parked": 0,
         "reason": "owner_deactivated",
     }
+
+
+def test_scim_example_answers_each_request(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """
+    The SCIM scenario's requests get their statuses, the last one a
+    refusal that names the bad value; the group made Hank an admin.
+    """
+    main(["replay", str(EXAMPLES / "scenarios" / "scim_entra.json")])
+
+    output = json.loads(capsys.readouterr().out)
+    statuses = [(r["request"], r["status"]) for r in output["responses"]]
+    assert statuses == [
+        ("s1", 200),
+        ("s2", 201),
+        ("s3", 201),
+        ("s4", 200),
+        ("s5", 201),
+        ("s6", 200),
+        ("s7", 400),
+    ]
+    assert "maybe" in output["responses"][-1]["detail"]
+    hank = next(a for a in output["accounts"] if a["email"] == "hank@acme.com")
+    assert (hank["role"], hank["department"]) == ("admin", "Marketing")
 
 
 def test_decide_one_example_runs(capsys: pytest.CaptureFixture[str]) -> None:

@@ -58,7 +58,7 @@ from ._model import (
 from ._policy import DEFAULT_POLICY, EmailPolicy, Policy
 from ._report import render, tell
 from ._rules import RULES, Condition, Rule, Trigger
-from ._scenario import Scenario, load_scenario, read_scenario
+from ._scenario import Scenario, ScimCall, load_scenario, read_scenario
 from ._schedule import Batch, HoldReason, hold_reason, select_batch
 from ._scheduler import (
     BatchReport,
@@ -67,7 +67,13 @@ from ._scheduler import (
     Service,
     SystemClock,
 )
-from ._simulate import Applied, Outcome, WorkspaceStatus, simulate
+from ._simulate import (
+    Applied,
+    Outcome,
+    ScimReply,
+    WorkspaceStatus,
+    simulate,
+)
 from ._standing import (
     IN_REACH,
     DirectoryRecord,
@@ -129,6 +135,8 @@ __all__ = [
     "Rule",
     "Scenario",
     "Scheduler",
+    "ScimCall",
+    "ScimReply",
     "SendInvitation",
     "Service",
     "SetRole",

@@ -21,7 +21,7 @@ from ._policy import EmailPolicy, Policy
 from ._report import render, tell
 from ._scenario import Scenario, load_scenario, read_event
 from ._scheduler import CycleReport, Scheduler
-from ._shellrun import replay
+from ._shellrun import feed, replay
 from ._simulate import Outcome
 from .ports import OutgoingMail
 from .stores.sqlite import SQLiteStore
@@ -248,13 +248,18 @@ def _load(args: argparse.Namespace) -> int:
         store.load(scenario.state)
     except ValueError as e:
         raise Invalid(f"{args.scenario}: {e}") from None
-    store.append(scenario.events)
+    replies = feed(scenario.inputs, store, store, scenario.policy)
     state = scenario.state
     print(
         f"loaded {len(state.workspaces)} workspaces, "
         f"{len(state.accounts)} accounts, {len(state.invitations)} "
         f"invitations; queued {len(scenario.events)} events"
+        + (f" and sent {len(replies)} SCIM requests" if replies else "")
     )
+    for reply in replies:
+        if reply.detail is not None:
+            status = f"{reply.status} {reply.detail}"
+            print(f"  SCIM request {reply.request}: {status}")
     store.close()
     return 0
 

@@ -20,6 +20,14 @@ def tell(outcome: Outcome, title: str | None = None) -> str:
     lines: list[str] = []
     if title:
         lines += [title, "=" * len(title), ""]
+    if outcome.responses:
+        lines.append("SCIM requests")
+        lines.extend(
+            f"  [{reply.workspace}] {reply.request}: {reply.status}"
+            + ("" if reply.detail is None else f" ({reply.detail})")
+            for reply in outcome.responses
+        )
+        lines.append("")
     cycle = 0
     for applied in outcome.applied:
         if applied.cycle != cycle:
@@ -68,7 +76,7 @@ def render(outcome: Outcome) -> dict[str, Any]:
     .. versionadded:: 0.1.0
     """
     state = outcome.state
-    return {
+    out = {
         "decisions": [
             {
                 "event": applied.decision.event_id,
@@ -122,6 +130,21 @@ def render(outcome: Outcome) -> dict[str, Any]:
         ],
         "cycles": outcome.cycles,
     }
+    if outcome.responses:
+        out["responses"] = [
+            {
+                "request": reply.request,
+                "workspace": reply.workspace,
+                "status": reply.status,
+                **(
+                    {}
+                    if reply.detail is None
+                    else {"scimType": reply.scim_type, "detail": reply.detail}
+                ),
+            }
+            for reply in outcome.responses
+        ]
+    return out
 
 
 def _account(account: Account) -> dict[str, Any]:

@@ -12,6 +12,7 @@ Either pass raises `InvalidScenario` before anything is replayed.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
@@ -63,6 +64,7 @@ class _PolicyIn:
     email_changes: EmailPolicy = EmailPolicy.ALWAYS
     max_attempts: int = 5
     interval_seconds: int = 300
+    admin_groups: list[str] = attrs.Factory(list)
 
 
 @attrs.frozen
@@ -141,6 +143,34 @@ class _ScenarioIn:
 
 
 @attrs.frozen
+class ScimCall:
+    """
+    A SCIM request in a scenario (see ``docs/scim.md``): sent to the
+    endpoint core for *workspace*, as if its identity provider had made
+    it.
+
+    Args:
+        id: The scenario's name for the request.  A resource the request
+            creates gets it as its SCIM ``id``, and the events it queues
+            are named after it.
+        workspace: The workspace whose directory sends it.
+        method: The HTTP method.
+        path: The path below the SCIM base URL, such as ``/Users``.
+        query: The query string, without ``?``.
+        body: The JSON body, or None for none.
+
+    .. versionadded:: 0.1.0
+    """
+
+    id: str
+    workspace: str
+    method: str
+    path: str
+    query: str = ""
+    body: Any = None
+
+
+@attrs.frozen
 class Scenario:
     """
     A scenario, read and checked: ready to `simulate`.
@@ -148,7 +178,9 @@ class Scenario:
     Args:
         policy: The policy to replay under.
         state: The starting state.
-        events: The events, in the order they are queued.
+        events: The directory events, in the order they are queued.
+        inputs: The events and the SCIM requests together, in the order
+            of the file; the events alone when it has no request.
 
     .. versionadded:: 0.1.0
     """
@@ -156,6 +188,11 @@ class Scenario:
     policy: Policy
     state: State = attrs.field(eq=False)
     events: tuple[DirectoryEvent, ...]
+    inputs: tuple[DirectoryEvent | ScimCall, ...] = attrs.field()
+
+    @inputs.default
+    def _events_only(self) -> tuple[DirectoryEvent | ScimCall, ...]:
+        return self.events
 
 
 _JSON_TYPES = {
@@ -360,11 +397,116 @@ def read_scenario(document: object) -> Scenario:
         raise InvalidScenario(
             "$", f"a scenario is a JSON object, not {_json_type(document)}"
         )
+    # SCIM requests are read apart from the events; *plain* maps the
+    # index of an event among the events to its index in the file.
+    events = document.get("events")
+    calls: dict[int, object] = {}
+    plain: list[int] = []
+    if isinstance(events, list):
+        for i, item in enumerate(events):
+            if isinstance(item, dict) and "scim" in item:
+                calls[i] = item
+            else:
+                plain.append(i)
+        document = {**document, "events": [events[i] for i in plain]}
     try:
-        raw = _CONVERTER.structure(document, _ScenarioIn)
-    except ClassValidationError as e:
-        raise _invalid(e, "$") from None
-    return _build(raw)
+        try:
+            raw = _CONVERTER.structure(document, _ScenarioIn)
+        except ClassValidationError as e:
+            raise _invalid(e, "$") from None
+        scenario = _build(raw)
+    except InvalidScenario as e:
+        raise _renumbered(e, plain) from None
+    if not calls:
+        return scenario
+
+    inputs: list[DirectoryEvent | ScimCall] = []
+    queued = iter(scenario.events)
+    for i in range(len(plain) + len(calls)):
+        if i in calls:
+            inputs.append(
+                _scim_call(f"$.events[{i}]", calls[i], scenario.state)
+            )
+        else:
+            inputs.append(next(queued))
+    return attrs.evolve(scenario, inputs=tuple(inputs))
+
+
+def _renumbered(error: InvalidScenario, plain: list[int]) -> InvalidScenario:
+    """
+    *error*, with the index of an event among the events replaced by its
+    index in the file.
+    """
+    found = re.match(r"\$\.events\[(\d+)\]", error.where)
+    if found is None:
+        return error
+    number = plain[int(found.group(1))]
+    return InvalidScenario(
+        f"$.events[{number}]{error.where[found.end() :]}", error.why
+    )
+
+
+_SCIM_CALL_KEYS = ("id", "workspace", "scim")
+_SCIM_KEYS = ("method", "path", "query", "body")
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _scim_call(where: str, item: object, state: State) -> ScimCall:
+    assert isinstance(item, dict)
+    _known_keys(where, item, _SCIM_CALL_KEYS)
+    ident = _text_at(f"{where}.id", item.get("id"))
+    workspace = _text_at(f"{where}.workspace", item.get("workspace"))
+    if workspace not in state.workspaces:
+        raise InvalidScenario(
+            f"{where}.workspace", f"unknown workspace {workspace!r}"
+        )
+    scim = item["scim"]
+    where = f"{where}.scim"
+    if not isinstance(scim, dict):
+        raise InvalidScenario(
+            where, f"a SCIM request is an object, not {_json_type(scim)}"
+        )
+    _known_keys(where, scim, _SCIM_KEYS)
+    method = _text_at(f"{where}.method", scim.get("method"))
+    if method.upper() not in _METHODS:
+        raise InvalidScenario(
+            f"{where}.method",
+            f"{method!r} is not one of {', '.join(_METHODS)}",
+        )
+    path = _text_at(f"{where}.path", scim.get("path"))
+    if not path.startswith("/"):
+        raise InvalidScenario(
+            f"{where}.path", f"{path!r} does not start with '/'"
+        )
+    query = scim.get("query", "")
+    if not isinstance(query, str):
+        raise InvalidScenario(
+            f"{where}.query", f"expected a string, not {_json_type(query)}"
+        )
+    return ScimCall(
+        ident, workspace, method.upper(), path, query, scim.get("body")
+    )
+
+
+def _known_keys(
+    where: str, item: Mapping[str, object], allowed: tuple[str, ...]
+) -> None:
+    for key in item:
+        if key not in allowed:
+            raise InvalidScenario(
+                _key_path(where, key),
+                f"unknown key {key!r}; allowed keys are {', '.join(allowed)}",
+            )
+
+
+def _text_at(where: str, value: object) -> str:
+    if value is None:
+        raise InvalidScenario(where, "required key missing")
+    if not isinstance(value, str):
+        raise InvalidScenario(
+            where, f"expected a string, not {_json_type(value)}"
+        )
+    return value
 
 
 def read_event(
@@ -449,6 +591,7 @@ def _build(raw: _ScenarioIn) -> Scenario:
         max_attempts=raw.policy.max_attempts,
         revoke_first=raw.policy.revoke_first,
         email_changes=raw.policy.email_changes,
+        admin_groups=frozenset(raw.policy.admin_groups),
     )
 
     state = State()

@@ -73,6 +73,28 @@ class WorkspaceStatus:
 
 
 @attrs.frozen
+class ScimReply:
+    """
+    How the SCIM endpoint answered one request of a replay.
+
+    Args:
+        request: The scenario's id of the request.
+        workspace: The workspace it was made for.
+        status: The HTTP status.
+        scim_type: The error's ``scimType``, if it has one.
+        detail: The error's detail, for an error.
+
+    .. versionadded:: 0.1.0
+    """
+
+    request: str
+    workspace: str
+    status: int
+    scim_type: str | None = None
+    detail: str | None = None
+
+
+@attrs.frozen
 class Outcome:
     """
     The result of `simulate`.
@@ -83,6 +105,8 @@ class Outcome:
         workspaces: Each workspace's status at the end.
         cycles: How many cycles ran.
         remaining: The events still queued, in queue order.
+        responses: The SCIM endpoint's answers, when the replay sent it
+            requests.
 
     .. versionadded:: 0.1.0
     """
@@ -92,6 +116,7 @@ class Outcome:
     workspaces: tuple[WorkspaceStatus, ...]
     cycles: int
     remaining: tuple[DirectoryEvent, ...] = ()
+    responses: tuple[ScimReply, ...] = ()
 
 
 def simulate(

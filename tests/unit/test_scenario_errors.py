@@ -196,7 +196,7 @@ CASES: list[Case] = [
         "unknown policy key",
         policy(batch_size=10),
         "$.policy.batch_size",
-        "unknown key 'batch_size'; allowed keys are batch_limit",
+        "unknown key 'batch_size'; allowed keys are admin_groups, batch_limit",
     ),
     (
         "unknown workspace key",
@@ -788,8 +788,9 @@ CASES: list[Case] = [
         "two unknown keys",
         policy(foo=1, bar=2),
         "$.policy.bar",
-        "unknown key 'bar'; allowed keys are batch_limit, email_changes, "
-        "interval_seconds, max_attempts, revoke_first (and 1 more problem)",
+        "unknown key 'bar'; allowed keys are admin_groups, batch_limit, "
+        "email_changes, interval_seconds, max_attempts, revoke_first "
+        "(and 1 more problem)",
     ),
 ]
 
