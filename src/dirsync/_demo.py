@@ -5,9 +5,13 @@ person can follow what happened and why.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import attrs
 
 from ._decision import Decision
 from ._events import DirectoryEvent
@@ -16,6 +20,7 @@ from ._scenario import read_scenario
 from ._scheduler import CycleReport, Scheduler
 from ._standing import Situation
 from .ports import OutgoingMail
+from .scim import Endpoint, ScimRequest
 from .stores.sqlite import SQLiteStore
 
 Say = Callable[[str], None]
@@ -255,6 +260,9 @@ def run(db: Path, say: Say) -> None:
     cycles()
     _status(scheduler, store, say)
 
+    _scim(store, scheduler, say)
+    cycles()
+
     state = store.export()
     say(
         f"In the end: {len(state.accounts)} accounts, "
@@ -267,6 +275,69 @@ def run(db: Path, say: Say) -> None:
             f"{record.reason.value.replace('_', ' ')}"
         )
     store.close()
+
+
+def _scim(store: SQLiteStore, scheduler: Scheduler, say: Say) -> None:
+    """
+    The identity provider speaks SCIM to the endpoint, which queues
+    events in the same file.
+    """
+    say("acme now points Okta at dirsync's SCIM endpoint. Its 'Acme")
+    say("Admins' group makes admins. Okta sends:")
+    endpoint = Endpoint(
+        store,
+        new_id=_counter("scim-"),
+        now=lambda: datetime(2026, 12, 4, 9, 0, tzinfo=UTC),
+        policy=attrs.evolve(scheduler.policy, admin_groups={"Acme Admins"}),
+    )
+    tara = {
+        "schemas": [_USER],
+        "userName": "tara@acme.com",
+        "name": {"givenName": "Tara", "familyName": "Tan"},
+        "emails": [{"value": "tara@acme.com", "primary": True}],
+        "active": True,
+    }
+    requests: list[tuple[str, str, str, Any]] = [
+        ("GET", "/Users", 'filter=userName eq "tara@acme.com"', None),
+        ("POST", "/Users", "", tara),
+        ("POST", "/Users", "", {**tara, "userName": "TARA@acme.com"}),
+        ("POST", "/Users", "", {**tara, "active": "maybe"}),
+        (
+            "POST",
+            "/Groups",
+            "",
+            {
+                "schemas": [_GROUP],
+                "displayName": "Acme Admins",
+                "members": [{"value": "scim-1"}],
+            },
+        ),
+    ]
+    for method, path, query, body in requests:
+        raw = b"" if body is None else json.dumps(body).encode()
+        response = endpoint.handle(
+            ScimRequest(method, path, "acme", query, raw)
+        )
+        shown = f"{method} {path}" + (f"?{query}" if query else "")
+        said = response.body or {}
+        if response.status >= 400:
+            outcome = f"{said.get('scimType', '')} {said.get('detail')}"
+        elif "totalResults" in said:
+            outcome = f"{said['totalResults']} found"
+        else:
+            outcome = f"id {said.get('id')}"
+        say(f"  {shown} -> {response.status} {outcome.strip()}")
+    say("Refused requests change nothing; the accepted ones are queued.")
+    say("")
+
+
+def _counter(prefix: str) -> Callable[[], str]:
+    numbers = iter(range(1, 1_000_000))
+    return lambda: f"{prefix}{next(numbers)}"
+
+
+_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
+_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 
 
 def _cycle(report: CycleReport, say: Say) -> None:

@@ -343,3 +343,29 @@ def test_long_runs_show_progress_on_a_terminal(
     more.write_text(json.dumps(updated("e3", "d-pat", "pat@acme.com")))
     dirsync(capsys, "enqueue", more, "--db", db)
     assert dirsync(capsys, "run", "--drain", "--db", db)[2] == ""
+
+
+def test_load_sends_scim_requests_through_the_endpoint(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """
+    ``dirsync load`` of a scenario with SCIM requests sends them to the
+    endpoint on the database's mirror, says which were refused, and a
+    run applies what they queued.
+    """
+    db = tmp_path / "scim.db"
+    example = Path(__file__).parent.parent.parent / "examples" / "scenarios"
+    dirsync(capsys, "init", "--db", db)
+
+    loaded = dirsync(capsys, "load", example / "scim_entra.json", "--db", db)[
+        1
+    ]
+    dirsync(capsys, "run", "--drain", "--db", db)
+    exported = json.loads(dirsync(capsys, "export", "--db", db)[1])
+
+    assert "sent 7 SCIM requests" in loaded
+    assert "SCIM request s7: 400" in loaded
+    hank = next(
+        a for a in exported["accounts"] if a["email"] == "hank@acme.com"
+    )
+    assert (hank["role"], hank["department"]) == ("admin", "Marketing")

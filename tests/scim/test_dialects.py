@@ -445,3 +445,78 @@ def test_attributes_parameter_projects_the_resource() -> None:
     assert body is not None
     assert set(body) == {"schemas", "id", "userName", "name"}
     assert body["name"] == {"givenName": "Nina"}
+
+
+def test_whole_extension_paths() -> None:
+    """
+    A path that is an extension's URN alone names the whole extension
+    (RFC 7644 section 3.10): add merges into it, replace sets it, remove
+    drops it; a ``schemas`` key inside the value is not an attribute.
+    """
+    h = Harness()
+    ident = h.create(entra_user("nina@acme.com", "nina@acme.com"))
+
+    added = h.call(
+        "PATCH",
+        f"/Users/{ident}",
+        patch(
+            {
+                "op": "add",
+                "path": ENTERPRISE,
+                "value": {"schemas": [ENTERPRISE], "costCenter": "42"},
+            }
+        ),
+    ).body
+    replaced = h.call(
+        "PATCH",
+        f"/Users/{ident}",
+        patch(
+            {"op": "replace", "path": ENTERPRISE, "value": {"division": "EU"}}
+        ),
+    ).body
+    removed = h.call(
+        "PATCH",
+        f"/Users/{ident}",
+        patch({"op": "remove", "path": ENTERPRISE}),
+    ).body
+    again = h.call(
+        "PATCH",
+        f"/Users/{ident}",
+        patch({"op": "remove", "path": ENTERPRISE}),
+    )
+
+    assert added is not None
+    assert added[ENTERPRISE] == {"department": "R&D", "costCenter": "42"}
+    assert replaced is not None
+    assert replaced[ENTERPRISE] == {"division": "EU"}
+    assert removed is not None
+    assert ENTERPRISE not in removed
+    assert ENTERPRISE not in removed["schemas"]
+    assert again.status == 200
+
+
+def test_excluded_extension_attributes() -> None:
+    """
+    ``excludedAttributes`` may name an extension's attribute by its full
+    path; an extension left empty is not shown.
+    """
+    h = Harness()
+    ident = h.create(entra_user("nina@acme.com", "nina@acme.com"))
+
+    body = h.call(
+        "GET",
+        f"/Users/{ident}",
+        query=f"excludedAttributes={ENTERPRISE}:department,name",
+    ).body
+
+    only = h.call(
+        "GET", f"/Users/{ident}", query=f"attributes={ENTERPRISE}:department"
+    ).body
+
+    assert body is not None
+    assert ENTERPRISE not in body
+    assert "name" not in body
+    assert body["userName"] == "nina@acme.com"
+    assert only is not None
+    assert only[ENTERPRISE] == {"department": "R&D"}
+    assert "userName" not in only

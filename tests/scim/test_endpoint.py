@@ -229,6 +229,7 @@ def test_delete_answers_204_and_queues_user_deleted() -> None:
     assert response.status == 204
     assert response.body is None
     assert response.content() == b""
+    assert response.headers == []
     assert h.call("GET", f"/Users/{ident}").status == 404
     left = h.call("GET", f"/Groups/{group}").body
     assert left is not None
@@ -645,3 +646,121 @@ def test_mirror_kinds_are_separate() -> None:
 
     assert h.call("GET", f"/Groups/{ident}").status == 404
     assert h.directory.get("acme", ResourceKind.GROUP, ident) is None
+
+
+SEARCH = "urn:ietf:params:scim:api:messages:2.0:SearchRequest"
+
+
+def test_search_by_post() -> None:
+    """
+    ``POST /Users/.search`` takes the query in a SearchRequest body, and
+    ``POST /.search`` searches users and groups (RFC 7644 section
+    3.4.3).
+    """
+    h = Harness()
+    h.create(user("nina@acme.com", externalId="ext-1"))
+    h.create(user("ivan@acme.com"))
+    h.create(
+        {
+            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+            "displayName": "Nina's team",
+        }
+    )
+
+    users = h.call(
+        "POST",
+        "/Users/.search",
+        {
+            "schemas": [SEARCH],
+            "filter": 'externalId eq "ext-1"',
+            "attributes": ["userName"],
+            "startIndex": 1,
+            "count": 10,
+        },
+    ).body
+    both = h.call(
+        "POST",
+        "/.search",
+        {"schemas": [SEARCH], "filter": "displayName pr or userName pr"},
+    ).body
+
+    assert users is not None
+    assert [set(r) for r in users["Resources"]] == [
+        {"schemas", "id", "userName"}
+    ]
+    assert users["Resources"][0]["userName"] == "nina@acme.com"
+    assert both is not None
+    assert both["totalResults"] == 3
+
+
+@pytest.mark.parametrize(
+    ("body", "scim_type", "fragment"),
+    [
+        (["filter"], "invalidSyntax", "object"),
+        ({"filter": "userName pr"}, "invalidSyntax", "SearchRequest"),
+        ({"schemas": [SEARCH], "sortBy": "userName"}, "invalidValue", "sort"),
+        ({"schemas": [SEARCH], "where": 1}, "invalidSyntax", "where"),
+        (
+            {"schemas": [SEARCH], "attributes": "userName"},
+            "invalidValue",
+            "list",
+        ),
+        ({"schemas": [SEARCH], "filter": 3}, "invalidValue", "filter"),
+        ({"schemas": [SEARCH], "count": "10"}, "invalidValue", "count"),
+        ({"schemas": [SEARCH], "count": True}, "invalidValue", "count"),
+    ],
+)
+def test_bad_search_bodies(
+    body: object, scim_type: str, fragment: str
+) -> None:
+    """
+    A search body that is not a SearchRequest is refused, saying why.
+    """
+    h = Harness()
+
+    response = h.call("POST", "/Users/.search", body)
+
+    assert response.status == 400
+    assert response.body is not None
+    assert response.body["scimType"] == scim_type
+    assert fragment in response.body["detail"]
+
+
+def test_search_is_post_only() -> None:
+    """
+    ``.search`` answers POST only.
+    """
+    h = Harness()
+
+    assert h.call("GET", "/Users/.search").status == 405
+    assert h.call("GET", "/.search").status == 405
+
+
+@pytest.mark.parametrize(
+    ("query", "fragment"),
+    [
+        ("count=1&count=2", "given 2 times"),
+        ("&".join(f"p{n}=1" for n in range(40)), "query"),
+    ],
+)
+def test_bad_query_strings(query: str, fragment: str) -> None:
+    """
+    A parameter given twice, or more fields than any SCIM query has, is
+    refused.
+    """
+    h = Harness()
+
+    response = h.call("GET", "/Users", query=query)
+
+    assert response.status == 400
+    assert response.body is not None
+    assert fragment in response.body["detail"]
+
+
+def test_endpoint_exposes_its_policy() -> None:
+    """
+    The policy the endpoint reads admin groups from can be read back.
+    """
+    h = Harness(admin_groups=["Admins"])
+
+    assert h.endpoint.policy.admin_groups == frozenset({"Admins"})

@@ -20,6 +20,7 @@ from dirsync import Policy, Scheduler
 from dirsync._report import render
 from dirsync._simulate import Outcome
 from dirsync.scim import (
+    Delete,
     Endpoint,
     InvalidProvisioningEvent,
     ResourceKind,
@@ -217,4 +218,20 @@ def test_sqlite_username_race_is_a_conflict(tmp_path: Path) -> None:
     assert [r.id for r in h.store.all("acme", ResourceKind.USER)] == [
         stored.id
     ]
+    h.store.close()
+
+
+def test_deleting_what_is_not_there_changes_nothing(tmp_path: Path) -> None:
+    """
+    A Delete of an id the mirror does not have is a no-op, on SQLite as
+    in memory.
+    """
+    h = SQLiteHarness(tmp_path / "d.db", frozenset())
+    memory = Harness()
+
+    for store in (h.store, memory.directory):
+        store.commit("acme", [Delete(ResourceKind.USER, "nobody")], [])
+
+    assert h.store.all("acme", ResourceKind.USER) == []
+    assert memory.directory.all("acme", ResourceKind.USER) == []
     h.store.close()

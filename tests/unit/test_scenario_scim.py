@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from dirsync import InvalidScenario, UserCreated, read_scenario
+from dirsync import InvalidScenario, Policy, UserCreated, read_scenario
 from dirsync._scenario import ScimCall
 
 WORKSPACES = [{"id": "acme", "owner": "olive@acme.com"}]
@@ -105,3 +105,17 @@ def test_event_errors_keep_their_index_in_the_file() -> None:
         read_scenario({"workspaces": WORKSPACES, "events": [call(), bad]})
 
     assert caught.value.where.startswith("$.events[1]")
+
+
+def test_policy_admin_groups() -> None:
+    """
+    A scenario's policy may name admin groups; a bare string is a host
+    mistake, not a set of one-letter names.
+    """
+    scenario = read_scenario(
+        {"policy": {"admin_groups": ["Admins", "Owners"]}, "workspaces": []}
+    )
+
+    assert scenario.policy.admin_groups == frozenset({"Admins", "Owners"})
+    with pytest.raises(TypeError, match="not a str"):
+        Policy(admin_groups="Admins")
