@@ -764,3 +764,21 @@ def test_endpoint_exposes_its_policy() -> None:
     h = Harness(admin_groups=["Admins"])
 
     assert h.endpoint.policy.admin_groups == frozenset({"Admins"})
+
+
+def test_events_carry_no_timestamp() -> None:
+    """
+    The endpoint's events are ordered by the commits that queued them;
+    a timestamp from one web worker's clock could make a later event
+    look older than an earlier one from another, and be dropped as
+    stale.
+    """
+    h = Harness()
+    ident = h.create(user("nina@acme.com"))
+    h.call("PUT", f"/Users/{ident}", user("nina@acme.com", title="Lead"))
+    h.call("DELETE", f"/Users/{ident}")
+
+    events = [q.event for q in h.inbox.queued("acme")]
+
+    assert len(events) == 3
+    assert all(e.occurred_at is None and e.sequence is None for e in events)

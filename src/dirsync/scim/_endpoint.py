@@ -23,6 +23,12 @@ the member's role, decided by the same rules as any other update.
 
 The module does no I/O of its own and reads neither clock nor randomness:
 the host injects both (``now`` and ``new_id``).
+
+The events carry no timestamp.
+Their order is the order of the commits that queued them, which is the
+order the mirror changed in; a timestamp from the clock of one of
+several web workers could only mark a later event as older, and the
+scheduler would drop it as stale.
 """
 
 from __future__ import annotations
@@ -323,12 +329,7 @@ class Endpoint:
             resource = self._user_resource(ws, body, ident, meta, None)
             user = self._directory_user(ws, resource)
             events: list[DirectoryEvent] = [
-                UserCreated(
-                    self.new_id(),
-                    ws,
-                    user,
-                    occurred_at=self.now(),
-                )
+                UserCreated(self.new_id(), ws, user)
             ]
             self.store.commit(ws, [resource], events)
         else:
@@ -371,7 +372,6 @@ class Endpoint:
                     ws,
                     stored.id,
                     user.email,
-                    occurred_at=self.now(),
                 )
             )
         else:
@@ -467,11 +467,7 @@ class Endpoint:
             role=None if old.role is new.role else old.role,
             active=None if old.active is new.active else old.active,
         )
-        return [
-            UserUpdated(
-                self.new_id(), ws, new, previous, occurred_at=self.now()
-            )
-        ]
+        return [UserUpdated(self.new_id(), ws, new, previous)]
 
     def _role_events(
         self,
