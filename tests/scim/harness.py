@@ -184,3 +184,14 @@ def patch(*operations: dict[str, Any]) -> dict[str, Any]:
         "schemas": ["urn:ietf:params:scim:api:messages:2.0:PatchOp"],
         "Operations": list(operations),
     }
+
+
+def group(name: str, *members: str) -> dict[str, Any]:
+    """
+    A SCIM Group body with *members* (ids).
+    """
+    return {
+        "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
+        "displayName": name,
+        "members": [{"value": m} for m in members],
+    }

@@ -20,6 +20,7 @@ from dirsync import (
 from dirsync.scim import ResourceKind
 
 from .harness import BASE, Harness, patch, user
+from .harness import group as group_body
 
 
 def test_create_queues_user_created_and_answers_201() -> None:
@@ -214,13 +215,7 @@ def test_delete_answers_204_and_queues_user_deleted() -> None:
     """
     h = Harness()
     ident = h.create(user("nina@acme.com"))
-    group = h.create(
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "Engineering",
-            "members": [{"value": ident}],
-        }
-    )
+    group = h.create(group_body("Engineering", ident))
     h.sync()
 
     response = h.call("DELETE", f"/Users/{ident}")
@@ -261,13 +256,7 @@ def test_user_shows_its_groups() -> None:
     """
     h = Harness()
     ident = h.create(user("nina@acme.com"))
-    group = h.create(
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "Engineering",
-            "members": [{"value": ident}],
-        }
-    )
+    group = h.create(group_body("Engineering", ident))
 
     body = h.call("GET", f"/Users/{ident}").body
 
@@ -294,11 +283,7 @@ def test_group_members_must_exist_in_the_directory() -> None:
     response = h.call(
         "POST",
         "/Groups",
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "Admins",
-            "members": [{"value": other}],
-        },
+        group_body("Admins", other),
     )
 
     assert response.status == 400
@@ -446,13 +431,7 @@ def test_admin_group_membership_sets_the_role() -> None:
     h.sync()
     assert h.account("nina@acme.com").role is Role.MEMBER
 
-    group = h.create(
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "workspace admins",
-            "members": [{"value": ident}],
-        }
-    )
+    group = h.create(group_body("workspace admins", ident))
     h.sync()
     promoted = h.account("nina@acme.com").role
 
@@ -485,13 +464,7 @@ def test_admin_wins_over_member() -> None:
             "members": members,
         }
     )
-    h.create(
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "Owners",
-            "members": [{"value": nina}],
-        }
-    )
+    h.create(group_body("Owners", nina))
     h.sync()
     queued_before = len(h.inbox.queued("acme"))
 
@@ -510,13 +483,7 @@ def test_admin_group_by_id_and_rename() -> None:
     """
     h = Harness(admin_groups=["Admins"])
     nina = h.create(user("nina@acme.com"))
-    group = h.create(
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "Admins",
-            "members": [{"value": nina}],
-        }
-    )
+    group = h.create(group_body("Admins", nina))
     h.sync()
 
     h.call(
@@ -545,12 +512,7 @@ def test_admin_groups_setting_matches_ids() -> None:
     """
     h = Harness()
     nina = h.create(user("nina@acme.com"))
-    group = h.create(
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "Anything",
-        }
-    )
+    group = h.create(group_body("Anything"))
     h.endpoint.policy = Policy(admin_groups=frozenset({group}))
 
     h.call(
@@ -569,12 +531,7 @@ def test_group_list_and_display_name_lookup() -> None:
     before pushing a group.
     """
     h = Harness()
-    h.create(
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "Sales",
-        }
-    )
+    h.create(group_body("Sales"))
 
     found = h.call(
         "GET", "/Groups", query='filter=displayName eq "sales"'
@@ -593,23 +550,13 @@ def test_nested_group_member_is_accepted_but_confers_nothing() -> None:
     """
     h = Harness(admin_groups=["Admins"])
     nina = h.create(user("nina@acme.com"))
-    inner = h.create(
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "Team",
-            "members": [{"value": nina}],
-        }
-    )
+    inner = h.create(group_body("Team", nina))
     h.sync()
 
     response = h.call(
         "POST",
         "/Groups",
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "Admins",
-            "members": [{"value": inner}],
-        },
+        group_body("Admins", inner),
     )
 
     assert response.status == 201
@@ -621,12 +568,7 @@ def test_group_cannot_contain_itself() -> None:
     A group that lists its own id is refused.
     """
     h = Harness()
-    group = h.create(
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "Loop",
-        }
-    )
+    group = h.create(group_body("Loop"))
 
     response = h.call(
         "PATCH",
@@ -660,12 +602,7 @@ def test_search_by_post() -> None:
     h = Harness()
     h.create(user("nina@acme.com", externalId="ext-1"))
     h.create(user("ivan@acme.com"))
-    h.create(
-        {
-            "schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
-            "displayName": "Nina's team",
-        }
-    )
+    h.create(group_body("Nina's team"))
 
     users = h.call(
         "POST",
