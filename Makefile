@@ -35,6 +35,7 @@ demo: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_decide.py
 	$(BIN)/python benchmarks/bench_shell.py
+	$(BIN)/python benchmarks/bench_scim.py
 
 docs: $(STAMP)
 	$(BIN)/python -m dirsync._rulesdoc > docs/rules.md

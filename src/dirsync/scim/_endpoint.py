@@ -33,6 +33,7 @@ scheduler would drop it as stale.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -65,7 +66,6 @@ from ._patch import apply_patch
 from ._path import matches, parse_filter, simple_equality
 from ._resources import (
     DEFAULT_MAPPING,
-    group_members,
     user_from_resource,
     validate_group,
     validate_user,
@@ -208,6 +208,14 @@ class Endpoint:
         self.now = now
         self.settings = settings
         self.policy = policy
+        # email-validator takes about 20 microseconds an address, more
+        # than the rest of reading a user, and the endpoint reads the
+        # same addresses again and again (the userName and the email of
+        # a POST, the stored user before and after every PUT and PATCH).
+        # `Email.parse` is a pure function of its text and an `Email` is
+        # immutable, so this endpoint's bounded cache changes nothing but
+        # the time; an address that does not parse raises every time.
+        self._parse_email = functools.lru_cache(maxsize=8_192)(Email.parse)
 
     @property
     def policy(self) -> Policy:
@@ -326,8 +334,7 @@ class Endpoint:
             "location": self._location(kind, ident),
         }
         if kind is ResourceKind.USER:
-            resource = self._user_resource(ws, body, ident, meta, None)
-            user = self._directory_user(ws, resource)
+            resource, user = self._user_resource(ws, body, ident, meta)
             events: list[DirectoryEvent] = [
                 UserCreated(self.new_id(), ws, user)
             ]
@@ -347,9 +354,8 @@ class Endpoint:
         meta["lastModified"] = self.now().isoformat()
         changes: list[Change]
         if stored.kind is ResourceKind.USER:
-            resource = self._user_resource(ws, body, stored.id, meta, stored)
+            resource, new = self._user_resource(ws, body, stored.id, meta)
             old = self._directory_user(ws, stored)
-            new = self._directory_user(ws, resource)
             events = self._update_events(ws, old, new)
         else:
             resource = self._group_resource(ws, body, stored.id, meta)
@@ -384,10 +390,13 @@ class Endpoint:
         body: Any,
         ident: str,
         meta: Mapping[str, Any],
-        old: StoredResource | None,
-    ) -> StoredResource:
+    ) -> tuple[StoredResource, DirectoryUser]:
+        """
+        The user resource *body* makes, checked, and the directory user
+        it maps to (mapped once here, and used again for the events).
+        """
         valid = validate_user(body)
-        name = user_key(str(valid["userName"]))
+        name = user_key(str(valid["userName"]), self._parse_email)
         for other in self.store.named(ws, ResourceKind.USER, name):
             if other.id != ident:
                 raise InvalidProvisioningEvent(
@@ -408,13 +417,16 @@ class Endpoint:
                 f"the email {user.email.address!r} mixes {mixed} letters "
                 "in one part, as look-alike addresses do; it is refused",
             )
-        return stored
+        return stored, user
 
     def _group_resource(
         self, ws: str, body: Any, ident: str, meta: Mapping[str, Any]
     ) -> StoredResource:
         valid = validate_group(body)
-        members = group_members(valid)
+        # `validate_group` leaves ``members`` a list of objects, each
+        # with a string ``value``: read them directly, rather than check
+        # them again with `group_members`, which takes any group.
+        members = frozenset(m["value"] for m in valid["members"])
         for member in sorted(members):
             if member == ident:
                 raise bad_request(
@@ -454,6 +466,7 @@ class Endpoint:
             id=stored.id,
             mapping=self.settings.mapping,
             admin_by_group=admin_by_group,
+            parse_email=self._parse_email,
         )
 
     def _update_events(
@@ -619,7 +632,7 @@ class Endpoint:
                 # The lookup every identity provider makes before a
                 # create: answered from the index.
                 key = (
-                    user_key(value)
+                    user_key(value, self._parse_email)
                     if kind is ResourceKind.USER
                     else value.casefold()
                 )
@@ -630,7 +643,8 @@ class Endpoint:
         return [
             r
             for r in self.store.all(ws, kind)
-            if matches(expression, dict(self._served(ws, r)), main, extensions)
+            # `matches` takes any mapping: no copy of each body.
+            if matches(expression, self._served(ws, r), main, extensions)
         ]
 
     def _discovery(
@@ -688,15 +702,19 @@ class Endpoint:
         return f"{self.settings.base_url}/{kind.value}s/{ident}"
 
 
-def user_key(user_name: str) -> str:
+def user_key(
+    user_name: str, parse: Callable[[str], Email] = Email.parse
+) -> str:
     """
     The key that makes userNames unique: an email's comparison key when
     the userName is an email (so that an internationalised domain and
     its punycode spelling are one name), else the case-folded text
     (RFC 7643 section 4.1.1: userName is not case-exact).
+
+    *parse* parses an address, as `dirsync.Email.parse` does.
     """
     try:
-        return Email.parse(user_name).key
+        return parse(user_name).key
     except InvalidEmail:
         return user_name.casefold()
 

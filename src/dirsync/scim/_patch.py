@@ -86,11 +86,21 @@ def copy_json(value: Any) -> Any:
     A deep copy of a JSON value; much faster than `copy.deepcopy`, which
     keeps a memo for cycles JSON cannot have.
     """
-    if isinstance(value, dict):
-        return {k: copy_json(v) for k, v in value.items()}
+    # Scalars are returned where they are met rather than in a call of
+    # their own: most values are scalars, and a call costs more than the
+    # test.
     if isinstance(value, list):
-        return [copy_json(v) for v in value]
-    return value
+        return [
+            copy_json(v) if isinstance(v, dict | list) else v for v in value
+        ]
+    return (
+        {
+            k: copy_json(v) if isinstance(v, dict | list) else v
+            for k, v in value.items()
+        }
+        if isinstance(value, dict)
+        else value
+    )
 
 
 def _show(value: Any) -> str:
@@ -264,6 +274,9 @@ def _same(left: Any, right: Any) -> bool:
     a, b = get_value(left, "value"), get_value(right, "value")
     if a is None or b is None:
         return bool(left == right)
+    if _fold(a) != _fold(b):
+        # Most pairs differ in value: answer before reading the types.
+        return False
     ta, tb = get_value(left, "type"), get_value(right, "type")
     same_type = ta is None or tb is None or _fold(ta) == _fold(tb)
     return _fold(a) == _fold(b) and same_type

@@ -55,7 +55,7 @@ from __future__ import annotations
 import enum
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, NoReturn, TypeAlias
 
@@ -620,7 +620,7 @@ def _any_lookup(
     return _USER_LOOKUP(urn, name, sub) or _GROUP_LOOKUP(urn, name, sub)
 
 
-def get_key(obj: dict[str, Any], name: str) -> str | None:
+def get_key(obj: Mapping[str, Any], name: str) -> str | None:
     """
     The key of *obj* that is *name* in some case (RFC 7643 section 2.1).
     """
@@ -633,7 +633,7 @@ def get_key(obj: dict[str, Any], name: str) -> str | None:
     return None
 
 
-def get_value(obj: dict[str, Any], name: str) -> Any:
+def get_value(obj: Mapping[str, Any], name: str) -> Any:
     """
     The value of *obj* under *name* in any case; None if absent.
     """
@@ -643,7 +643,7 @@ def get_value(obj: dict[str, Any], name: str) -> Any:
 
 def matches(
     node: Filter,
-    resource: dict[str, Any],
+    resource: Mapping[str, Any],
     schema_lookup: SchemaLookup | Schema | None = None,
     extensions: tuple[Schema, ...] = (),
 ) -> bool:
@@ -664,7 +664,7 @@ def matches(
 
     Args:
         node: A filter from `parse_filter`.
-        resource: A JSON resource.
+        resource: A JSON resource, as a dict or any other mapping.
         schema_lookup: Where to find attribute definitions: a
             `SchemaLookup`, or the resource's core `Schema` (with
             *extensions*); by default the User, enterprise User and
@@ -796,7 +796,7 @@ def _check_compare(node: Compare, attr: Attribute | None) -> None:
 
 
 def _values(
-    obj: dict[str, Any], path: AttrPath, parent: AttrPath | None
+    obj: Mapping[str, Any], path: AttrPath, parent: AttrPath | None
 ) -> list[Any]:
     # 1. Find the object the attribute lives in: an extension's object
     #    when the URN names one the resource has (RFC 7643 section 3.3).
@@ -807,7 +807,9 @@ def _values(
             container = obj[key]
         elif path.schema.lower() not in _CORE_URNS:
             return []
-    if not isinstance(container, dict):
+    # A resource may be any mapping (the endpoint filters the bodies it
+    # serves without copying them); what is inside is parsed JSON.
+    if not isinstance(container, dict | Mapping):
         return []
 
     # 2. Its values, flattened; null is no value (RFC 7643 section 2.5).
@@ -888,7 +890,7 @@ def _present(items: list[Any]) -> bool:
 
 def _eval(
     node: Filter,
-    obj: dict[str, Any],
+    obj: Mapping[str, Any],
     lookup: SchemaLookup,
     parent: AttrPath | None,
 ) -> bool:

@@ -52,6 +52,7 @@ How values are read, where the RFC leaves it open:
 
 from __future__ import annotations
 
+import itertools
 from collections import abc
 from typing import Any, Final
 
@@ -276,14 +277,19 @@ def _get(obj: abc.Mapping[Any, Any], name: str, where: str) -> Any:
     is absent.
     """
     want = _fold(name)
-    found: Any = None
-    seen = False
-    for key, value in obj.items():
-        if isinstance(key, str) and _fold(key) == want:
-            if seen and value != found:
-                raise _twice(where)
-            found, seen = value, True
-    return found
+    # The hot loop of reading a User, with `_fold` inlined: a key that is
+    # not ASCII folds to itself, so it matches only when it is *want*
+    # itself, and only ASCII keys need lowering.
+    hits = [
+        value
+        for key, value in obj.items()
+        if isinstance(key, str)
+        and (key == want or (key.isascii() and key.lower() == want))
+    ]
+    for before, after in itertools.pairwise(hits):
+        if after != before:
+            raise _twice(where)
+    return hits[-1] if hits else None
 
 
 def _object(value: Any, where: str) -> abc.Mapping[Any, Any] | None:
@@ -378,6 +384,11 @@ def _at(resource: abc.Mapping[Any, Any], path: str) -> Any:
 # 2. Reading a User.
 
 
+#: How an address is parsed; `Email.parse` unless the caller brings a
+#: faster (say, caching) function with the same answers.
+ParseEmail = abc.Callable[[str], Email]
+
+
 @attrs.frozen
 class _Email:
     """
@@ -389,7 +400,9 @@ class _Email:
     primary: bool
 
 
-def _emails(resource: abc.Mapping[Any, Any]) -> list[_Email]:
+def _emails(
+    resource: abc.Mapping[Any, Any], parse: ParseEmail
+) -> list[_Email]:
     """
     Every entry of ``emails``, each address parsed.
 
@@ -407,7 +420,7 @@ def _emails(resource: abc.Mapping[Any, Any]) -> list[_Email]:
             _get(entry, "value", f"{where}.value"), f"{where}.value"
         )
         try:
-            email = Email.parse(value)
+            email = parse(value)
         except InvalidEmail as e:
             raise bad_request(
                 ScimType.INVALID_VALUE, f"{where}.value: {e}"
@@ -427,7 +440,10 @@ def _emails(resource: abc.Mapping[Any, Any]) -> list[_Email]:
 
 
 def _choose_email(
-    emails: list[_Email], user_name: str, order: tuple[str, ...]
+    emails: list[_Email],
+    user_name: str,
+    order: tuple[str, ...],
+    parse: ParseEmail,
 ) -> Email:
     """
     The person's email: the first source in *order* that has one (SPEC
@@ -443,7 +459,7 @@ def _choose_email(
             missing.append("no emails")
         elif source == "userName":
             try:
-                return Email.parse(user_name)
+                return parse(user_name)
             except InvalidEmail:
                 chosen = []
             missing.append(f"userName {user_name!r} is not an email address")
@@ -495,6 +511,7 @@ def user_from_resource(
     id: str,
     mapping: Mapping = DEFAULT_MAPPING,
     admin_by_group: bool | None = None,
+    parse_email: ParseEmail = Email.parse,
 ) -> DirectoryUser:
     """
     The directory user a full SCIM User resource describes.
@@ -513,6 +530,9 @@ def user_from_resource(
         admin_by_group: Whether the person is in a group mapped to the
             admin role, decided by the caller; None when no group is
             mapped to a role.
+        parse_email: How to parse an address: `dirsync.Email.parse`, or
+            a function with the same answers (the endpoint passes a
+            cache of its own).
 
     Returns:
         The user, stating every attribute it can state.
@@ -531,7 +551,12 @@ def user_from_resource(
     #    the last fallback for the email.
     resource = _body(resource, "User")
     user_name = _required(_get(resource, "userName", "userName"), "userName")
-    email = _choose_email(_emails(resource), user_name, mapping.email_order)
+    email = _choose_email(
+        _emails(resource, parse_email),
+        user_name,
+        mapping.email_order,
+        parse_email,
+    )
 
     # 2. Profile.
     profile = Profile(
@@ -728,6 +753,12 @@ def _multi(out: dict[str, Any], attribute: str) -> None:
         return
     entries = []
     for i, raw in enumerate(_array(out[attribute], attribute)):
+        if _is_canonical_entry(raw):
+            # What the checks below would make of it: a copy.  A PATCH
+            # of a group ends in the whole group, so every one of its
+            # members comes through here again, already canonical.
+            entries.append(dict(raw))
+            continue
         where = f"{attribute}[{i}]"
         entry = _canonical(_entry(raw, where), _MULTI_NAMES, f"{where}.")
         _required(entry.get("value"), f"{where}.value")
@@ -737,6 +768,28 @@ def _multi(out: dict[str, Any], attribute: str) -> None:
             entry["primary"] = _boolean(entry["primary"], f"{where}.primary")
         entries.append(entry)
     out[attribute] = entries
+
+
+_MULTI_SPELLED = frozenset(_MULTI_NAMES.values())
+
+
+def _is_canonical_entry(raw: Any) -> bool:
+    """
+    Whether *raw* is an entry `_multi` would copy unchanged: every key
+    spelled as the RFC does, no nulls, a non-empty string ``value``,
+    strings for ``type`` and ``display``, and a boolean ``primary``.
+    """
+    if type(raw) is not dict or not raw.keys() <= _MULTI_SPELLED:
+        return False
+    value = raw.get("value")
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and None not in raw.values()
+        and isinstance(raw.get("type", ""), str)
+        and isinstance(raw.get("display", ""), str)
+        and isinstance(raw.get("primary", False), bool)
+    )
 
 
 def _roles(out: dict[str, Any]) -> None:
