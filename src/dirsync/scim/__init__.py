@@ -18,16 +18,10 @@ from ._directory import (
     ResourceKind,
     StoredResource,
 )
-from ._endpoint import (
-    MEDIA_TYPE,
-    Endpoint,
-    ScimRequest,
-    ScimResponse,
-    Settings,
-    user_key,
-)
+from ._endpoint import Endpoint, Settings
 from ._errors import ERROR_SCHEMA, InvalidProvisioningEvent, ScimType
 from ._json import Limits, dumps, loads
+from ._names import user_key
 from ._patch import apply_patch
 from ._path import Path, matches, parse_filter, parse_path
 from ._resources import (
@@ -45,6 +39,7 @@ from ._schema import (
     Attribute,
     Schema,
 )
+from ._wire import MEDIA_TYPE, ScimRequest, ScimResponse
 
 __all__ = [
     "DEFAULT_MAPPING",

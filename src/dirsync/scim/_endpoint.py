@@ -35,15 +35,12 @@ from __future__ import annotations
 
 import functools
 import re
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
-from urllib.parse import parse_qs
 
 import attrs
 
-from .._errors import InvalidEmail
 from .._events import (
     DirectoryEvent,
     PreviousValues,
@@ -61,9 +58,18 @@ from ._directory import (
     StoredResource,
 )
 from ._errors import InvalidProvisioningEvent, ScimType, bad_request
-from ._json import Limits, dumps, loads
+from ._json import Limits, loads
+from ._names import mixed_scripts, user_key
 from ._patch import apply_patch
 from ._path import matches, parse_filter, simple_equality
+from ._query import (
+    SEARCH_KEYS,
+    SEARCH_REQUEST,
+    integer,
+    parse_query,
+    projection,
+    search_value,
+)
 from ._resources import (
     DEFAULT_MAPPING,
     user_from_resource,
@@ -81,73 +87,11 @@ from ._schema import (
     resource_type_json,
     schema_json,
 )
-
-#: The media type of SCIM bodies (RFC 7644 section 3.1).
-MEDIA_TYPE = "application/scim+json"
+from ._wire import ScimRequest, ScimResponse
 
 _SERVICE_PROVIDER_CONFIG_URN = (
     "urn:ietf:params:scim:schemas:core:2.0:ServiceProviderConfig"
 )
-
-
-@attrs.frozen
-class ScimRequest:
-    """
-    A SCIM request, as the host's web framework received it.
-
-    Args:
-        method: The HTTP method, in any case.
-        path: The path below the SCIM base URL, such as ``/Users`` or
-            ``/Groups/9f1c``.
-        workspace: The workspace the bearer token belongs to.
-        query: The raw query string, without the ``?``.
-        body: The raw body.
-
-    .. versionadded:: 0.1.0
-    """
-
-    method: str
-    path: str
-    workspace: str
-    query: str = ""
-    body: bytes = b""
-
-
-@attrs.frozen
-class ScimResponse:
-    """
-    What to send back.
-
-    Args:
-        status: The HTTP status.
-        body: The JSON body, or None for an empty one (204).
-        location: The ``Location`` header, for a created resource.
-
-    .. versionadded:: 0.1.0
-    """
-
-    status: int
-    body: Mapping[str, Any] | None = None
-    location: str | None = None
-
-    @property
-    def headers(self) -> list[tuple[str, str]]:
-        """
-        The response headers: the SCIM media type when there is a body,
-        and ``Location`` when a resource was created.
-        """
-        out = []
-        if self.body is not None:
-            out.append(("Content-Type", f"{MEDIA_TYPE}; charset=utf-8"))
-        if self.location is not None:
-            out.append(("Location", self.location))
-        return out
-
-    def content(self) -> bytes:
-        """
-        The body, encoded.
-        """
-        return b"" if self.body is None else dumps(self.body)
 
 
 @attrs.frozen
@@ -295,14 +239,14 @@ class Endpoint:
         if ident is None:
             _allow(method, ("GET", "POST"))
             if method == "GET":
-                return self._list(ws, (kind,), _query(request.query))
+                return self._list(ws, (kind,), parse_query(request.query))
             return self._create(ws, kind, self._body(request))
         _allow(method, ("GET", "PUT", "PATCH", "DELETE"))
         stored = self.store.get(ws, kind, ident)
         if stored is None:
             raise _not_found(f"{kind.value} {ident}")
         if method == "GET":
-            shown = _projection(_query(request.query))
+            shown = projection(parse_query(request.query))
             return ScimResponse(200, shown(self._served(ws, stored)))
         if method == "DELETE":
             self._delete(ws, stored)
@@ -552,7 +496,7 @@ class Endpoint:
                 ScimType.INVALID_SYNTAX, "a search body is a JSON object"
             )
         schemas = body.get("schemas")
-        if not isinstance(schemas, list) or _SEARCH_REQUEST not in {
+        if not isinstance(schemas, list) or SEARCH_REQUEST not in {
             s.lower() for s in schemas if isinstance(s, str)
         }:
             raise bad_request(
@@ -570,13 +514,13 @@ class Endpoint:
                     f"{key}: sorting is not supported "
                     "(see /ServiceProviderConfig)",
                 )
-            if key not in _SEARCH_KEYS:
+            if key not in SEARCH_KEYS:
                 raise bad_request(
                     ScimType.INVALID_SYNTAX,
                     f"unknown key {key!r} in a search body; allowed: "
-                    f"{', '.join(sorted(_SEARCH_KEYS))}",
+                    f"{', '.join(sorted(SEARCH_KEYS))}",
                 )
-            params[key] = _search_value(key, value)
+            params[key] = search_value(key, value)
         return self._list(request.workspace, kinds, params)
 
     def _list(
@@ -586,14 +530,14 @@ class Endpoint:
         params: Mapping[str, str],
     ) -> ScimResponse:
         limits = self.settings.limits
-        start = _integer(params, "startIndex", 1)
-        count = _integer(params, "count", limits.max_results)
+        start = integer(params, "startIndex", 1)
+        count = integer(params, "count", limits.max_results)
         # RFC 7644 section 3.4.2.4: below 1 means 1; a negative count
         # means 0.
         start = max(start, 1)
         count = min(max(count, 0), limits.max_results)
 
-        shown = _projection(params)
+        shown = projection(params)
         text = params.get("filter")
         if text is not None and len(text) > limits.max_filter_length:
             raise bad_request(
@@ -702,56 +646,6 @@ class Endpoint:
         return f"{self.settings.base_url}/{kind.value}s/{ident}"
 
 
-def user_key(
-    user_name: str, parse: Callable[[str], Email] = Email.parse
-) -> str:
-    """
-    The key that makes userNames unique: an email's comparison key when
-    the userName is an email (so that an internationalised domain and
-    its punycode spelling are one name), else the case-folded text
-    (RFC 7643 section 4.1.1: userName is not case-exact).
-
-    *parse* parses an address, as `dirsync.Email.parse` does.
-    """
-    try:
-        return parse(user_name).key
-    except InvalidEmail:
-        return user_name.casefold()
-
-
-#: Scripts whose letters pass for one another (UTS 39's confusables are
-#: mostly among these).  A part of an address that mixes them is a
-#: look-alike, such as ``acme.com`` spelt with a Cyrillic ``a``.
-_CONFUSABLE_SCRIPTS = frozenset(
-    {"LATIN", "CYRILLIC", "GREEK", "ARMENIAN", "CHEROKEE", "COPTIC"}
-)
-
-
-def mixed_scripts(email: Email) -> str | None:
-    """
-    The scripts, in words, that one part of *email* mixes (the local
-    part, or one label of the domain), or None.
-
-    This is the single-script test of Unicode Technical Standard 39,
-    kept to the scripts whose letters are confusable: Japanese or Korean
-    names that mix their own scripts with Latin are left alone.
-    """
-    local = email.address.rpartition("@")[0]
-    for part in (local, *email.domain.name.split(".")):
-        if part.isascii():
-            continue
-        scripts = {
-            script
-            for char in part
-            if char.isalpha()
-            and (script := unicodedata.name(char, "?").split()[0])
-            in _CONFUSABLE_SCRIPTS
-        }
-        if len(scripts) > 1:
-            return " and ".join(s.title() for s in sorted(scripts))
-    return None
-
-
 def _schemas(kind: ResourceKind) -> tuple[Any, tuple[Any, ...]]:
     if kind is ResourceKind.USER:
         return USER_SCHEMA, (ENTERPRISE_USER_SCHEMA,)
@@ -789,114 +683,6 @@ def _one_or_list(
     return ScimResponse(200, one)
 
 
-_SEARCH_REQUEST = "urn:ietf:params:scim:api:messages:2.0:searchrequest"
-_SEARCH_KEYS = frozenset(
-    {"filter", "startIndex", "count", "attributes", "excludedAttributes"}
-)
-
-
-def _search_value(key: str, value: Any) -> str:
-    """
-    A SearchRequest member as the query parameter it stands for.
-    """
-    if key in ("attributes", "excludedAttributes"):
-        if not isinstance(value, list) or not all(
-            isinstance(v, str) for v in value
-        ):
-            raise bad_request(
-                ScimType.INVALID_VALUE, f"{key} is a list of attribute names"
-            )
-        return ",".join(value)
-    if key == "filter":
-        if not isinstance(value, str):
-            raise bad_request(ScimType.INVALID_VALUE, "filter is a string")
-        return value
-    if not isinstance(value, int) or isinstance(value, bool):
-        raise bad_request(ScimType.INVALID_VALUE, f"{key} is an integer")
-    return str(value)
-
-
-def _projection(
-    params: Mapping[str, str],
-) -> Callable[[Mapping[str, Any]], Mapping[str, Any]]:
-    """
-    What the ``attributes`` and ``excludedAttributes`` parameters keep
-    of a resource (RFC 7644 section 3.4.2.5).
-    ``schemas`` and ``id`` are always returned.
-    """
-    wanted = _attribute_list(params.get("attributes"))
-    unwanted = _attribute_list(params.get("excludedAttributes"))
-    if not wanted and not unwanted:
-        return lambda resource: resource
-
-    def shown(resource: Mapping[str, Any]) -> Mapping[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in resource.items():
-            folded = key.casefold()
-            if folded in ("schemas", "id"):
-                out[key] = value
-            elif folded.startswith("urn:") and isinstance(value, Mapping):
-                inner = _pick(value, folded, wanted, unwanted)
-                if inner:
-                    out[key] = inner
-            else:
-                kept = _keep(key, value, "", wanted, unwanted)
-                if kept is not _DROP:
-                    out[key] = kept
-        return out
-
-    return shown
-
-
-_DROP = object()
-
-
-def _attribute_list(text: str | None) -> frozenset[str]:
-    if not text:
-        return frozenset()
-    return frozenset(
-        part.strip().casefold() for part in text.split(",") if part.strip()
-    )
-
-
-def _pick(
-    value: Mapping[str, Any],
-    urn: str,
-    wanted: frozenset[str],
-    unwanted: frozenset[str],
-) -> dict[str, Any]:
-    out = {}
-    for key, inner in value.items():
-        kept = _keep(key, inner, urn + ":", wanted, unwanted)
-        if kept is not _DROP:
-            out[key] = kept
-    return out
-
-
-def _keep(
-    key: str,
-    value: Any,
-    prefix: str,
-    wanted: frozenset[str],
-    unwanted: frozenset[str],
-) -> Any:
-    """
-    *value* of attribute *key* as the projection keeps it, or _DROP.
-    Names in the lists may be bare or qualified by their schema URN.
-    """
-    names = {key.casefold(), prefix + key.casefold()}
-    if names & unwanted:
-        return _DROP
-    if not wanted or names & wanted:
-        return value
-    subs = {
-        w.rpartition(".")[2] for w in wanted if w.rpartition(".")[0] in names
-    }
-    if not subs or not isinstance(value, Mapping):
-        return _DROP
-    return {k: v for k, v in value.items() if k.casefold() in subs}
-
-
 def _allow(method: str, allowed: Sequence[str]) -> None:
     if method not in allowed:
         raise InvalidProvisioningEvent(
@@ -907,36 +693,3 @@ def _allow(method: str, allowed: Sequence[str]) -> None:
 
 def _not_found(what: str) -> InvalidProvisioningEvent:
     return InvalidProvisioningEvent(404, f"{what} was not found")
-
-
-def _query(query: str) -> dict[str, str]:
-    try:
-        parsed = parse_qs(
-            query,
-            keep_blank_values=True,
-            strict_parsing=False,
-            max_num_fields=32,
-        )
-    except ValueError as e:
-        raise bad_request(ScimType.INVALID_VALUE, f"query: {e}") from None
-    out = {}
-    for key, values in parsed.items():
-        if len(values) > 1:
-            raise bad_request(
-                ScimType.INVALID_VALUE,
-                f"query parameter {key!r} is given {len(values)} times",
-            )
-        out[key] = values[0]
-    return out
-
-
-def _integer(params: Mapping[str, str], name: str, default: int) -> int:
-    text = params.get(name)
-    if text is None or text == "":
-        return default
-    if not re.fullmatch(r"[+-]?[0-9]{1,9}", text):
-        raise bad_request(
-            ScimType.INVALID_VALUE,
-            f"{name} must be an integer, not {text!r}",
-        )
-    return int(text)
