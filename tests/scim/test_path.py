@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from dirsync.scim._errors import InvalidProvisioningEvent, ScimType
+from dirsync.scim._match import lookup_in, matches, matching_values
 from dirsync.scim._path import (
     And,
     AttrPath,
@@ -25,9 +26,6 @@ from dirsync.scim._path import (
     Path,
     Present,
     ValueFilter,
-    lookup_in,
-    matches,
-    matching_values,
     parse_filter,
     parse_path,
     render,

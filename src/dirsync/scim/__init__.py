@@ -21,9 +21,10 @@ from ._directory import (
 from ._endpoint import Endpoint, Settings
 from ._errors import ERROR_SCHEMA, InvalidProvisioningEvent, ScimType
 from ._json import Limits, dumps, loads
+from ._match import matches
 from ._names import user_key
 from ._patch import apply_patch
-from ._path import Path, matches, parse_filter, parse_path
+from ._path import Path, parse_filter, parse_path
 from ._resources import (
     DEFAULT_MAPPING,
     resource_from_user,

@@ -59,9 +59,10 @@ from ._directory import (
 )
 from ._errors import InvalidProvisioningEvent, ScimType, bad_request
 from ._json import Limits, loads
+from ._match import matches
 from ._names import mixed_scripts, user_key
 from ._patch import apply_patch
-from ._path import matches, parse_filter, simple_equality
+from ._path import parse_filter, simple_equality
 from ._query import (
     SEARCH_KEYS,
     SEARCH_REQUEST,

@@ -52,6 +52,7 @@ from typing import Any, Final
 import attrs
 
 from ._errors import InvalidProvisioningEvent, ScimType, bad_request
+from ._match import get_key, get_value, matching_values
 from ._path import (
     And,
     AttrPath,
@@ -59,9 +60,6 @@ from ._path import (
     CompareOp,
     Filter,
     Path,
-    get_key,
-    get_value,
-    matching_values,
     parse_path,
     render,
 )
