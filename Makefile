@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-CORE := src/dirsync/_model.py,src/dirsync/_events.py,src/dirsync/_policy.py,src/dirsync/_standing.py,src/dirsync/_actions.py,src/dirsync/_rules.py,src/dirsync/_decision.py,src/dirsync/_decide.py,src/dirsync/_schedule.py,src/dirsync/_state.py,src/dirsync/_simulate.py,src/dirsync/scim/_directory.py,src/dirsync/scim/_endpoint.py,src/dirsync/scim/_errors.py,src/dirsync/scim/_json.py,src/dirsync/scim/_match.py,src/dirsync/scim/_names.py,src/dirsync/scim/_query.py,src/dirsync/scim/_wire.py,src/dirsync/scim/_patch.py,src/dirsync/scim/_path.py,src/dirsync/scim/_resources.py,src/dirsync/scim/_schema.py
+CORE := src/dirsync/_model.py,src/dirsync/_events.py,src/dirsync/_policy.py,src/dirsync/_standing.py,src/dirsync/_actions.py,src/dirsync/_rules.py,src/dirsync/_decision.py,src/dirsync/_decide.py,src/dirsync/_schedule.py,src/dirsync/_state.py,src/dirsync/_simulate.py,src/dirsync/scim/_bodies.py,src/dirsync/scim/_directory.py,src/dirsync/scim/_endpoint.py,src/dirsync/scim/_errors.py,src/dirsync/scim/_json.py,src/dirsync/scim/_match.py,src/dirsync/scim/_names.py,src/dirsync/scim/_query.py,src/dirsync/scim/_wire.py,src/dirsync/scim/_patch.py,src/dirsync/scim/_path.py,src/dirsync/scim/_resources.py,src/dirsync/scim/_schema.py
 
 .PHONY: test lint typecheck unit demo bench docs clean
 

@@ -10,6 +10,8 @@ offending value, while misuse of the API by the host raises the built-in
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import attrs
 
 
@@ -64,3 +66,24 @@ class InvalidScenario(DirsyncError, ValueError):
 
     def __str__(self) -> str:
         return f"{self.where}: {self.why}"
+
+
+def json_type(value: object, *, array: str = "an array") -> str:
+    """
+    What kind of JSON value *value* is, in words for an error message:
+    ``null``, ``a boolean``, ``a number``, ``a string``, ``an object``,
+    or *array* (scenario files say "a list", SCIM says "an array").
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, Mapping):
+        return "an object"
+    if isinstance(value, list | tuple):
+        return array
+    return type(value).__name__

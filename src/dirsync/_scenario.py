@@ -28,7 +28,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, override
 
-from ._errors import InvalidEmail, InvalidScenario
+from ._errors import InvalidEmail, InvalidScenario, json_type
 from ._events import (
     DirectoryEvent,
     EventType,
@@ -203,19 +203,7 @@ _JSON_TYPES = {
 
 
 def _json_type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, int | float):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    if isinstance(value, list):
-        return "a list"
-    if isinstance(value, dict):
-        return "an object"
-    return type(value).__name__
+    return json_type(value, array="a list")
 
 
 def _strict(kind: type) -> Callable[[object, type], Any]:

@@ -18,18 +18,20 @@ from hypothesis import strategies as st
 from dirsync import DirectoryUser, Email, Profile, Role
 from dirsync._model import STATEABLE
 from dirsync.scim import InvalidProvisioningEvent, ScimType
+from dirsync.scim._bodies import (
+    group_display_name,
+    group_members,
+    validate_group,
+    validate_user,
+)
 from dirsync.scim._resources import (
     CORE_GROUP,
     CORE_USER,
     ENTERPRISE_USER,
     ENTRA_GROUP,
     Mapping,
-    group_display_name,
-    group_members,
     resource_from_user,
     user_from_resource,
-    validate_group,
-    validate_user,
 )
 from tests.strategies import directory_users
 

@@ -11,6 +11,7 @@ new ids.
 .. versionadded:: 0.1.0
 """
 
+from ._bodies import validate_group, validate_user
 from ._directory import (
     Change,
     Delete,
@@ -29,8 +30,6 @@ from ._resources import (
     DEFAULT_MAPPING,
     resource_from_user,
     user_from_resource,
-    validate_group,
-    validate_user,
 )
 from ._resources import Mapping as AttributeMapping
 from ._schema import (

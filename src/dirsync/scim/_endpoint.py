@@ -50,6 +50,7 @@ from .._events import (
 )
 from .._model import DirectoryUser, Email
 from .._policy import DEFAULT_POLICY, Policy
+from ._bodies import validate_group, validate_user
 from ._directory import (
     Change,
     Delete,
@@ -71,12 +72,7 @@ from ._query import (
     projection,
     search_value,
 )
-from ._resources import (
-    DEFAULT_MAPPING,
-    user_from_resource,
-    validate_group,
-    validate_user,
-)
+from ._resources import DEFAULT_MAPPING, user_from_resource
 from ._resources import Mapping as AttributeMapping
 from ._schema import (
     ENTERPRISE_USER_SCHEMA,

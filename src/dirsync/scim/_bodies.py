@@ -1,0 +1,376 @@
+"""
+The bodies of POST and PUT (RFC 7644 sections 3.3 and 3.5.1): checked,
+with canonical attribute names, before anything is read from them; and
+the members of a group.
+
+Reading a User's synced attributes is `dirsync.scim._resources`.
+"""
+
+from __future__ import annotations
+
+from collections import abc
+from typing import Any
+
+from ._errors import ScimType, bad_request
+from ._resources import (
+    CORE_GROUP,
+    CORE_USER,
+    ENTERPRISE_USER,
+    GROUP_EXTENSIONS,
+    USER_EXTENSIONS,
+    _array,
+    _body,
+    _boolean,
+    _entry,
+    _fold,
+    _get,
+    _required,
+    _spellings,
+    _string,
+    _twice,
+    _wrong,
+)
+
+# 1. Validating POST and PUT bodies.
+
+# The names RFC 7643 gives User (sections 3.1 and 4.1), Group (4.2),
+# the sub-attributes of ``name`` (4.1.1) and of multi-valued attributes
+# (2.4), and the enterprise extension's (4.3).
+_USER_NAMES = _spellings(
+    "schemas id externalId meta userName name displayName nickName "
+    "profileUrl title userType preferredLanguage locale timezone active "
+    "password emails phoneNumbers ims photos addresses groups "
+    "entitlements roles x509Certificates"
+)
+_GROUP_NAMES = _spellings("schemas id externalId meta displayName members")
+_NAME_NAMES = _spellings(
+    "formatted familyName givenName middleName honorificPrefix honorificSuffix"
+)
+_MULTI_NAMES = _spellings("value display type primary $ref")
+_ENTERPRISE_NAMES = _spellings(
+    "employeeNumber costCenter organization division department manager"
+)
+# ``id``, ``meta`` and ``groups`` are read-only and a service provider
+# ignores them in a request (RFC 7643 sections 3.1 and 4.1.2, RFC 7644
+# section 3.3); ``password`` is never returned (RFC 7643 section 4.1.1)
+# and dirsync keeps no credentials, so it is dropped too.
+_USER_DROPPED = ("id", "meta", "groups", "password")
+_GROUP_DROPPED = ("id", "meta")
+
+
+def _canonical(
+    obj: abc.Mapping[Any, Any], names: dict[str, str], where: str
+) -> dict[str, Any]:
+    """
+    A copy of *obj* with the known *names* spelled as the RFC does and
+    without nulls.
+    """
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        if not isinstance(key, str):
+            raise bad_request(
+                ScimType.INVALID_SYNTAX, f"{where}: a key is not a string"
+            )
+        name = names.get(_fold(key), key)
+        if name in out and out[name] != value:
+            raise _twice(f"{where}{name}")
+        if value is not None:
+            out[name] = value
+    return out
+
+
+def _schemas(
+    out: dict[str, Any], core: str, extensions: abc.Set[str], kind: str
+) -> None:
+    """
+    Check ``schemas`` and spell its URNs as the RFC does.
+
+    Every URN must be one we support (RFC 7643 section 3: ``schemas``
+    names the schemas the resource follows); an unknown one is
+    ``invalidSyntax``, since the body then does not follow a schema we
+    know (RFC 7644 section 3.12).
+    """
+    raw = out.get("schemas")
+    if not isinstance(raw, list | tuple) or not all(
+        isinstance(urn, str) for urn in raw
+    ):
+        raise bad_request(
+            ScimType.INVALID_SYNTAX,
+            f"schemas is required: an array of schema URIs including {core}",
+        )
+    known = {_fold(urn): urn for urn in (core, *extensions)}
+    schemas: list[str] = []
+    for urn in raw:
+        canonical = known.get(_fold(urn))
+        if canonical is None:
+            raise bad_request(
+                ScimType.INVALID_SYNTAX,
+                f"schemas: {urn!r} is not a {kind} schema this service "
+                f"supports ({', '.join(sorted(known.values()))})",
+            )
+        if canonical not in schemas:
+            schemas.append(canonical)
+    if core not in schemas:
+        raise bad_request(
+            ScimType.INVALID_SYNTAX, f"schemas must include {core}"
+        )
+    out["schemas"] = schemas
+
+
+def _multi(out: dict[str, Any], attribute: str) -> None:
+    """
+    Check a multi-valued complex attribute (RFC 7643 section 2.4): an
+    array of objects, each with a string ``value``.
+    """
+    if attribute not in out:
+        return
+    entries = []
+    for i, raw in enumerate(_array(out[attribute], attribute)):
+        if _is_canonical_entry(raw):
+            # What the checks below would make of it: a copy.  A PATCH
+            # of a group ends in the whole group, so every one of its
+            # members comes through here again, already canonical.
+            entries.append(dict(raw))
+            continue
+        where = f"{attribute}[{i}]"
+        entry = _canonical(_entry(raw, where), _MULTI_NAMES, f"{where}.")
+        _required(entry.get("value"), f"{where}.value")
+        _string(entry.get("type"), f"{where}.type")
+        _string(entry.get("display"), f"{where}.display")
+        if "primary" in entry:
+            entry["primary"] = _boolean(entry["primary"], f"{where}.primary")
+        entries.append(entry)
+    out[attribute] = entries
+
+
+_MULTI_SPELLED = frozenset(_MULTI_NAMES.values())
+
+
+def _is_canonical_entry(raw: Any) -> bool:
+    """
+    Whether *raw* is an entry `_multi` would copy unchanged: every key
+    spelled as the RFC does, no nulls, a non-empty string ``value``,
+    strings for ``type`` and ``display``, and a boolean ``primary``.
+    """
+    if type(raw) is not dict or not raw.keys() <= _MULTI_SPELLED:
+        return False
+    value = raw.get("value")
+    return (
+        isinstance(value, str)
+        and bool(value.strip())
+        and None not in raw.values()
+        and isinstance(raw.get("type", ""), str)
+        and isinstance(raw.get("display", ""), str)
+        and isinstance(raw.get("primary", False), bool)
+    )
+
+
+def _roles(out: dict[str, Any]) -> None:
+    """
+    Check ``roles``: strings, or objects as RFC 7643 section 4.1.2 has
+    them.
+    """
+    if "roles" not in out:
+        return
+    entries: list[Any] = []
+    for i, raw in enumerate(_array(out["roles"], "roles")):
+        if isinstance(raw, str):
+            entries.append(raw)
+            continue
+        where = f"roles[{i}]"
+        if not isinstance(raw, abc.Mapping):
+            raise _wrong(where, "a string or an object", raw)
+        entry = _canonical(raw, _MULTI_NAMES, f"{where}.")
+        for key in ("value", "display", "type"):
+            _string(entry.get(key), f"{where}.{key}")
+        if "primary" in entry:
+            entry["primary"] = _boolean(entry["primary"], f"{where}.primary")
+        entries.append(entry)
+    out["roles"] = entries
+
+
+def _check_strings(
+    out: abc.Mapping[str, Any], names: abc.Iterable[str], where: str
+) -> None:
+    for name in names:
+        _string(out.get(name), f"{where}{name}")
+
+
+def _extension(out: dict[str, Any], urn: str) -> None:
+    """
+    Gather an extension's attributes under its schema URN, also those
+    sent as flattened ``URN:name`` keys, and list the URN in
+    ``schemas`` when attributes of it are present.
+
+    A body that uses an extension should list it (RFC 7643 section 3);
+    the data is unambiguous without it, so a missing URN is added
+    rather than refused.
+    """
+    prefix = _fold(urn) + ":"
+    flat = [key for key in out if _fold(key).startswith(prefix)]
+    if not flat and urn not in out:
+        return
+    names = _ENTERPRISE_NAMES if urn == ENTERPRISE_USER else {}
+    inner = _canonical(_entry(out.pop(urn, {}), urn), names, f"{urn}:")
+    for key in flat:
+        name = names.get(_fold(key[len(prefix) :]), key[len(prefix) :])
+        value = out.pop(key)
+        if inner.setdefault(name, value) != value:
+            raise _twice(f"{urn}:{name}")
+    if urn == ENTERPRISE_USER:
+        _check_strings(
+            inner,
+            (
+                "employeeNumber",
+                "costCenter",
+                "organization",
+                "division",
+                "department",
+            ),
+            f"{urn}:",
+        )
+    out[urn] = inner
+    if urn not in out["schemas"]:
+        out["schemas"].append(urn)
+
+
+def validate_user(
+    body: Any, *, extensions: abc.Set[str] = USER_EXTENSIONS
+) -> dict[str, Any]:
+    """
+    Check the body of a POST or PUT to ``/Users`` (RFC 7644 sections 3.3
+    and 3.5.1), and return it in canonical form.
+
+    The canonical form spells every RFC 7643 User attribute name, the
+    sub-attributes of ``name``, ``emails`` and ``roles``, and the
+    enterprise extension's, as the RFC does; gathers extension
+    attributes under their schema URN; turns ``active`` and ``primary``
+    into booleans; and leaves out nulls and the attributes a client
+    cannot set (``id``, ``meta``, ``groups``) or that dirsync must not
+    keep (``password``).
+    Other attributes are kept as sent.
+
+    This checks the shape only: emails are parsed by
+    `user_from_resource`.
+
+    Args:
+        body: The parsed JSON body.
+        extensions: The extension schema URNs the body may list.
+
+    Returns:
+        A new dict; *body* is not changed.
+
+    Raises:
+        InvalidProvisioningEvent: 400 ``invalidSyntax`` when *body* is
+            not an object, ``schemas`` is missing, malformed, lacks the
+            core User schema or lists one we do not support, or an
+            attribute is given twice; ``invalidValue`` when ``userName``
+            is missing or empty or a value has the wrong type.
+
+    .. versionadded:: 0.1.0
+    """
+    names = _USER_NAMES | {_fold(urn): urn for urn in extensions}
+    out = _canonical(_body(body, "User"), names, "")
+    _schemas(out, CORE_USER, extensions, "User")
+    for dropped in _USER_DROPPED:
+        out.pop(dropped, None)
+    _required(out.get("userName"), "userName")
+    _check_strings(out, ("externalId", "displayName", "title"), "")
+    if "name" in out:
+        name = _entry(out["name"], "name")
+        out["name"] = _canonical(name, _NAME_NAMES, "name.")
+        _check_strings(out["name"], _NAME_NAMES.values(), "name.")
+    if "active" in out:
+        out["active"] = _boolean(out["active"], "active")
+    _multi(out, "emails")
+    _roles(out)
+    for urn in sorted(extensions):
+        _extension(out, urn)
+    return out
+
+
+def validate_group(
+    body: Any, *, extensions: abc.Set[str] = GROUP_EXTENSIONS
+) -> dict[str, Any]:
+    """
+    Check the body of a POST or PUT to ``/Groups`` (RFC 7643 section 4.2,
+    RFC 7644 sections 3.3 and 3.5.1), and return it in canonical form.
+
+    The canonical form spells ``displayName``, ``members`` and their
+    sub-attributes as the RFC does, always has ``members`` (empty when
+    the body has none: a PUT replaces them all), and leaves out nulls,
+    ``id`` and ``meta``.
+
+    Args:
+        body: The parsed JSON body.
+        extensions: The extension schema URNs the body may list; by
+            default the one Entra ID sends.
+
+    Returns:
+        A new dict; *body* is not changed.
+
+    Raises:
+        InvalidProvisioningEvent: 400 ``invalidSyntax`` as for
+            `validate_user`; ``invalidValue`` when ``displayName`` is
+            missing or empty, or ``members`` is not an array of objects
+            each with a string ``value``.
+
+    .. versionadded:: 0.1.0
+    """
+    out = _canonical(_body(body, "Group"), _GROUP_NAMES, "")
+    _schemas(out, CORE_GROUP, extensions, "Group")
+    for dropped in _GROUP_DROPPED:
+        out.pop(dropped, None)
+    _required(out.get("displayName"), "displayName")
+    _string(out.get("externalId"), "externalId")
+    out.setdefault("members", [])
+    _multi(out, "members")
+    return out
+
+
+# 2. Reading a Group.
+
+
+def group_members(group: abc.Mapping[str, Any]) -> frozenset[str]:
+    """
+    The ``value`` of every member of *group*: the ids of its users (and of
+    any nested groups, which are not expanded).
+
+    Args:
+        group: A Group resource, raw or validated.
+
+    Raises:
+        InvalidProvisioningEvent: 400 ``invalidValue`` when ``members``
+            is not an array of objects each with a string ``value``;
+            ``invalidSyntax`` when *group* is not an object.
+
+    .. versionadded:: 0.1.0
+    """
+    group = _body(group, "Group")
+    members = _array(_get(group, "members", "members"), "members")
+    values: set[str] = set()
+    for i, raw in enumerate(members):
+        where = f"members[{i}]"
+        entry = _entry(raw, where)
+        values.add(
+            _required(_get(entry, "value", f"{where}.value"), f"{where}.value")
+        )
+    return frozenset(values)
+
+
+def group_display_name(group: abc.Mapping[str, Any]) -> str:
+    """
+    The ``displayName`` of *group*, as sent.
+
+    Args:
+        group: A Group resource, raw or validated.
+
+    Raises:
+        InvalidProvisioningEvent: 400 ``invalidValue`` when it is missing
+            or empty (RFC 7643 section 4.2 requires it);
+            ``invalidSyntax`` when *group* is not an object.
+
+    .. versionadded:: 0.1.0
+    """
+    group = _body(group, "Group")
+    return _required(_get(group, "displayName", "displayName"), "displayName")
