@@ -10,8 +10,8 @@ ends in one too, once applied to the stored resource.
 Three jobs are done, each a pure function of its input:
 
 - `validate_user` and `validate_group` (in ``_bodies.py``) check the
-  *shape* of a POST or PUT body: an object, a ``schemas`` list we support, the required
-  attributes, JSON types.
+  *shape* of a POST or PUT body: an object, a ``schemas`` list we
+  support, the required attributes, JSON types.
   They return a copy whose known attribute names are spelled as the RFC
   spells them, without read-only attributes and without nulls, so that
   later code can read keys directly.
