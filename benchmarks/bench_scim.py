@@ -340,13 +340,24 @@ def _frozen(once: Callable[[], float]) -> float:
 def _endpoint_run(
     users: int, groups: int, requests: list[ScimRequest]
 ) -> Callable[[], float]:
+    return _over(requests, lambda: Mirror(users, groups).endpoint.handle)
+
+
+def _over(
+    requests: list[ScimRequest], make: Callable[[], Callable[[Any], object]]
+) -> Callable[[], float]:
+    """
+    A run that times the function *make* builds (untimed) over every
+    request.
+    """
+
     def once() -> float:
-        handle = Mirror(users, groups).endpoint.handle
+        step = make()
 
         def timed() -> float:
             start = cpu()
             for request in requests:
-                handle(request)
+                step(request)
             return cpu() - start
 
         return _frozen(timed)
@@ -407,18 +418,9 @@ def _scim2_step(
 def _scim2_run(
     users: int, groups: int, requests: list[ScimRequest]
 ) -> Callable[[], float]:
-    def once() -> float:
-        step = _scim2_step(*_scim2_models(Mirror(users, groups)))
-
-        def timed() -> float:
-            start = cpu()
-            for request in requests:
-                step(request)
-            return cpu() - start
-
-        return _frozen(timed)
-
-    return once
+    return _over(
+        requests, lambda: _scim2_step(*_scim2_models(Mirror(users, groups)))
+    )
 
 
 def _parse_run(bodies: int) -> Callable[[], float]:

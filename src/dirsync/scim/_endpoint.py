@@ -60,7 +60,7 @@ from ._directory import (
 )
 from ._errors import InvalidProvisioningEvent, ScimType, bad_request
 from ._json import Limits, loads
-from ._match import matches
+from ._match import matcher
 from ._names import mixed_scripts, user_key
 from ._patch import apply_patch
 from ._path import parse_filter, simple_equality
@@ -581,11 +581,10 @@ class Endpoint:
             if attribute.lower() == "id" and isinstance(value, str):
                 one = self.store.get(ws, kind, value)
                 return [] if one is None else [one]
+        # Checked once for the scan, not once per resource.
+        keep = matcher(expression, main, extensions)
         return [
-            r
-            for r in self.store.all(ws, kind)
-            # `matches` takes any mapping: no copy of each body.
-            if matches(expression, self._served(ws, r), main, extensions)
+            r for r in self.store.all(ws, kind) if keep(self._served(ws, r))
         ]
 
     def _discovery(

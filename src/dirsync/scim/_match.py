@@ -135,11 +135,29 @@ def matches(
 
     .. versionadded:: 0.1.0
     """
+    return matcher(node, schema_lookup, extensions)(resource)
+
+
+def matcher(
+    node: Filter,
+    schema_lookup: SchemaLookup | Schema | None = None,
+    extensions: tuple[Schema, ...] = (),
+) -> Callable[[Mapping[str, Any]], bool]:
+    """
+    `matches` for many resources: the filter is checked against the
+    schemas once, here, and the function returned only evaluates it.
+
+    Raises:
+        InvalidProvisioningEvent: As `matches`, before any resource is
+            looked at.
+
+    .. versionadded:: 0.1.0
+    """
     lookup = _lookup(schema_lookup, extensions)
     # Check first, so that an error does not depend on the data that
     # short-circuiting happened to look at.
     _check(node, lookup, None)
-    return _eval(node, resource, lookup, None)
+    return lambda resource: _eval(node, resource, lookup, None)
 
 
 def _lookup(
