@@ -6,6 +6,7 @@ Microsoft Entra ID really send.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -215,16 +216,104 @@ def test_names_the_failing_operation_and_changes_nothing() -> None:
     assert error.scim_type is ScimType.INVALID_VALUE
 
 
-def test_shares_nothing_with_the_input() -> None:
+def test_shares_untouched_parts_with_the_input() -> None:
     """
-    The result is a new resource; changing it leaves the input alone.
+    The result is a new resource that shares what no operation touched:
+    adding a member copies neither the group's other members nor the
+    resource, and the input is unchanged.
     """
-    before = user()
+    members = [{"value": f"u{n}", "display": f"U{n}"} for n in range(50)]
+    before = {**group(), "members": members}
 
-    out = patch_user(before, {"op": "add", "path": "title", "value": "T"})
-    out["name"]["givenName"] = "Changed"
+    out = patch_group(
+        before, {"op": "add", "path": "members", "value": [{"value": "x"}]}
+    )
 
-    assert before == user()
+    assert out is not before
+    assert out["members"] is not members
+    assert all(a is b for a, b in zip(out["members"], members, strict=False))
+    assert out["members"][-1] == {"value": "x"}
+    assert len(before["members"]) == 50
+
+
+def _rich_user() -> dict[str, Any]:
+    return {
+        **user(),
+        "schemas": [USER_URN, ENT],
+        "emails": [
+            {"value": "b@home.org", "type": "home", "primary": True},
+            {"value": "b@work.org", "type": "work"},
+        ],
+        ENT: {"department": "R&D", "manager": {"value": "m1"}},
+    }
+
+
+# Each operation changes the resource where an object or array of the
+# input would be written in place if it were not copied first.
+_WRITES_IN_PLACE = [
+    {"op": "add", "path": "emails", "value": [{"value": "B@WORK.ORG"}]},
+    {"op": "replace", "path": 'emails[type eq "work"].value', "value": "c@x"},
+    {"op": "add", "path": "emails", "value": [{"value": "n@x", "primary": 1}]},
+    {
+        "op": "add",
+        "path": "emails",
+        "value": {"value": "n@x", "primary": True},
+    },
+    {"op": "remove", "path": "emails.type"},
+    {"op": "remove", "path": 'emails[type eq "home"]'},
+    {"op": "remove", "path": "name.givenName"},
+    {"op": "replace", "path": "name.givenName", "value": "Babs"},
+    {"op": "replace", "path": f"{ENT}:department", "value": "Ops"},
+    {"op": "replace", "path": f"{ENT}:manager.value", "value": "m2"},
+    {"op": "remove", "path": f"{ENT}:manager.value"},
+    {"op": "remove", "path": f"{ENT}:department"},
+    {"op": "remove", "path": ENT},
+    {"op": "replace", "path": ENT, "value": {"department": "Ops"}},
+    {"op": "replace", "value": {"name": {"givenName": "Babs"}}},
+]
+
+
+@pytest.mark.parametrize("op", _WRITES_IN_PLACE)
+@pytest.mark.parametrize("start", [user, _rich_user])
+def test_the_input_is_never_written(
+    op: dict[str, Any], start: Callable[[], dict[str, Any]]
+) -> None:
+    """
+    Whatever an operation changes, it changes in a copy: the input is as
+    it was, and applying the patch to a deep copy gives the same result.
+    """
+    resource = start()
+    with contextlib.suppress(InvalidProvisioningEvent):
+        out = patch_user(resource, op)
+        assert out == patch_user(copy_json(resource), op)
+    assert resource == start()
+
+
+@given(users(), st.lists(valid_ops(), max_size=4), valid_ops())
+def test_a_later_patch_never_changes_an_earlier_result(
+    resource: dict[str, Any],
+    ops: list[dict[str, Any]],
+    later: dict[str, Any],
+) -> None:
+    """
+    Results are copied on write: patching a result again, as the
+    endpoint patches what it stored, leaves that result, the input and
+    the bodies as they were.
+    """
+    snapshot = copy_json(resource)
+    try:
+        once = patch_user(resource, *ops)
+    except InvalidProvisioningEvent:
+        return
+    kept = copy_json(once)
+    later_body = copy_json(later)
+
+    with contextlib.suppress(InvalidProvisioningEvent):
+        patch_user(once, later)
+
+    assert resource == snapshot
+    assert once == kept
+    assert later == later_body
 
 
 # 2. Values.

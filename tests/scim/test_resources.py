@@ -25,6 +25,7 @@ from dirsync.scim._bodies import (
     validate_user,
 )
 from dirsync.scim._resources import (
+    _SPELLED,
     CORE_GROUP,
     CORE_USER,
     ENTERPRISE_USER,
@@ -1192,3 +1193,26 @@ def test_any_json_gives_a_result_or_a_scim_error(raw: Any) -> None:
     assert all(
         e is None or (e.status, e.scim_type) in BAD_REQUESTS for e in errors
     )
+
+
+def test_no_two_known_names_fold_alike() -> None:
+    """
+    An object whose keys are all RFC spellings is read without folding
+    (`_index`); that is sound only if no two spellings fold alike.
+    """
+    assert len({name.lower() for name in _SPELLED}) == len(_SPELLED)
+
+
+def test_a_name_given_twice_is_refused_only_when_read() -> None:
+    """
+    Two spellings of an attribute dirsync does not read, with different
+    values, do not stop a user being read; of one it reads, they do.
+    """
+    body = {
+        "userName": "b@acme.com",
+        "nickName": "Babs",
+        "NICKNAME": "Bee",
+    }
+    assert user_from_resource(body, id="1").email.address == "b@acme.com"
+    with pytest.raises(InvalidProvisioningEvent, match="twice"):
+        user_from_resource({**body, "USERNAME": "c@acme.com"}, id="1")

@@ -13,6 +13,12 @@ from typing import Any
 
 from ._errors import ScimType, bad_request
 from ._resources import (
+    _ENTERPRISE_NAMES,
+    _GROUP_NAMES,
+    _MULTI_NAMES,
+    _NAME_NAMES,
+    _SPELLED,
+    _USER_NAMES,
     CORE_GROUP,
     CORE_USER,
     ENTERPRISE_USER,
@@ -25,7 +31,6 @@ from ._resources import (
     _fold,
     _get,
     _required,
-    _spellings,
     _string,
     _twice,
     _wrong,
@@ -33,23 +38,6 @@ from ._resources import (
 
 # 1. Validating POST and PUT bodies.
 
-# The names RFC 7643 gives User (sections 3.1 and 4.1), Group (4.2),
-# the sub-attributes of ``name`` (4.1.1) and of multi-valued attributes
-# (2.4), and the enterprise extension's (4.3).
-_USER_NAMES = _spellings(
-    "schemas id externalId meta userName name displayName nickName "
-    "profileUrl title userType preferredLanguage locale timezone active "
-    "password emails phoneNumbers ims photos addresses groups "
-    "entitlements roles x509Certificates"
-)
-_GROUP_NAMES = _spellings("schemas id externalId meta displayName members")
-_NAME_NAMES = _spellings(
-    "formatted familyName givenName middleName honorificPrefix honorificSuffix"
-)
-_MULTI_NAMES = _spellings("value display type primary $ref")
-_ENTERPRISE_NAMES = _spellings(
-    "employeeNumber costCenter organization division department manager"
-)
 # ``id``, ``meta`` and ``groups`` are read-only and a service provider
 # ignores them in a request (RFC 7643 sections 3.1 and 4.1.2, RFC 7644
 # section 3.3); ``password`` is never returned (RFC 7643 section 4.1.1)
@@ -65,6 +53,11 @@ def _canonical(
     A copy of *obj* with the known *names* spelled as the RFC does and
     without nulls.
     """
+    if obj.keys() <= _SPELLED and None not in obj.values():
+        # Every key is spelled as the RFC does (and names no other
+        # attribute in another spelling): what the loop below would
+        # make of it is a plain copy.  Most bodies are like this.
+        return dict(obj)
     out: dict[str, Any] = {}
     for key, value in obj.items():
         if not isinstance(key, str):
@@ -207,7 +200,10 @@ def _extension(out: dict[str, Any], urn: str) -> None:
     rather than refused.
     """
     prefix = _fold(urn) + ":"
-    flat = [key for key in out if _fold(key).startswith(prefix)]
+    # Only a key the RFC does not define can be a flattened one.
+    flat = [
+        key for key in out.keys() - _SPELLED if _fold(key).startswith(prefix)
+    ]
     if not flat and urn not in out:
         return
     names = _ENTERPRISE_NAMES if urn == ENTERPRISE_USER else {}
@@ -232,6 +228,13 @@ def _extension(out: dict[str, Any], urn: str) -> None:
     out[urn] = inner
     if urn not in out["schemas"]:
         out["schemas"].append(urn)
+
+
+def _user_names(extensions: abc.Set[str]) -> dict[str, str]:
+    return _USER_NAMES | {_fold(urn): urn for urn in extensions}
+
+
+_DEFAULT_USER_NAMES = _user_names(USER_EXTENSIONS)
 
 
 def validate_user(
@@ -269,7 +272,11 @@ def validate_user(
 
     .. versionadded:: 0.1.0
     """
-    names = _USER_NAMES | {_fold(urn): urn for urn in extensions}
+    names = (
+        _DEFAULT_USER_NAMES
+        if extensions == USER_EXTENSIONS
+        else _user_names(extensions)
+    )
     out = _canonical(_body(body, "User"), names, "")
     _schemas(out, CORE_USER, extensions, "User")
     for dropped in _USER_DROPPED:

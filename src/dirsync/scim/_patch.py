@@ -3,11 +3,19 @@ The PATCH engine: apply an RFC 7644 section 3.5.2 PatchOp to a resource.
 
 Theory of operation
 -------------------
-`apply_patch` validates the message, copies the resource once, and
-applies the operations to the copy in order; the first operation that
-fails raises and the copy is dropped, so the caller's resource is never
-changed unless every operation succeeds (section 3.5.2: "all
-operations ... MUST be applied atomically").
+`apply_patch` validates the message and applies the operations in
+order to a new resource; the first operation that fails raises and the
+new resource is dropped, so the caller's resource is never changed
+(section 3.5.2: "all operations ... MUST be applied atomically").
+
+The new resource is copied on write: it starts as a shallow copy, and
+each object or array is copied just before the engine first changes it,
+so that the parts no operation touches are shared with the caller's
+resource.
+A group of ten thousand members is not copied to add one.
+Every function below that changes an object has been given one of its
+own: the resource, or a copy made by `_owned`, `_own_element` or in
+place of the value it replaces.
 
 Each operation comes down to a *target*: a container (the resource or an
 extension's object), an attribute definition, and perhaps a value filter
@@ -280,8 +288,42 @@ def _same(left: Any, right: Any) -> bool:
     return _fold(a) == _fold(b) and same_type
 
 
+def _same_as(values: list[Any], item: Any) -> list[int]:
+    """
+    The positions of the *values* `_same` as *item*, in order.
+
+    When *item* has a string ``value`` (a member, an email), only values
+    whose ``value`` folds to the same string can be the same, and those
+    are found without a call per value: adding one member to a group of
+    thousands compares one folded string with each.
+    """
+    want = get_value(item, "value") if isinstance(item, dict) else None
+    if not isinstance(want, str):
+        return [i for i, v in enumerate(values) if _same(v, item)]
+    folded = want.casefold()
+    return [
+        i
+        for i, v in enumerate(values)
+        if isinstance(v, dict)
+        and isinstance(
+            found := v["value"] if "value" in v else get_value(v, "value"),
+            str,
+        )
+        and found.casefold() == folded
+        and _same(v, item)
+    ]
+
+
 def _fold(value: Any) -> Any:
     return value.casefold() if isinstance(value, str) else value
+
+
+def _own_element(values: list[Any], i: int) -> dict[str, Any]:
+    # Values of a multi-valued attribute are objects of scalars (RFC 7643
+    # section 2.4), so a shallow copy is the element's own.
+    element: dict[str, Any] = dict(values[i])
+    values[i] = element
+    return element
 
 
 def _put(obj: dict[str, Any], name: str, value: Any) -> None:
@@ -399,19 +441,35 @@ def _container(
     return found if isinstance(found, dict) else None
 
 
+def _owned(resource: dict[str, Any], urn: str | None) -> dict[str, Any] | None:
+    # As _container, as a copy of its own that *resource* now holds.
+    if urn is None:
+        return resource
+    key = get_key(resource, urn)
+    if key is None or not isinstance(resource[key], dict):
+        return None
+    found: dict[str, Any] = dict(resource[key])
+    resource[key] = found
+    return found
+
+
 def _open(resource: dict[str, Any], urn: str | None) -> dict[str, Any]:
-    # As _container, creating an extension's object when it is missing.
-    found = _container(resource, urn)
+    # As _owned, creating an extension's object when it is missing.
+    found = _owned(resource, urn)
     if found is not None or urn is None:
         return resource if found is None else found
     # A new extension object: list its schema too (RFC 7643 section 3).
     made: dict[str, Any] = {}
     _put(resource, urn, made)
-    schemas = get_value(resource, "schemas")
-    if isinstance(schemas, list) and urn.lower() not in {
-        s.lower() for s in schemas if isinstance(s, str)
-    }:
-        schemas.append(urn)
+    key = get_key(resource, "schemas")
+    schemas = None if key is None else resource[key]
+    if (
+        key is not None
+        and isinstance(schemas, list)
+        and urn.lower()
+        not in {s.lower() for s in schemas if isinstance(s, str)}
+    ):
+        resource[key] = [*schemas, urn]
     return made
 
 
@@ -420,11 +478,11 @@ def _tidy(resource: dict[str, Any], urn: str | None) -> None:
     if urn is None or _container(resource, urn) != {}:
         return
     _drop(resource, urn)
-    schemas = get_value(resource, "schemas")
-    if isinstance(schemas, list):
-        schemas[:] = [
+    key = get_key(resource, "schemas")
+    if key is not None and isinstance(resource[key], list):
+        resource[key] = [
             s
-            for s in schemas
+            for s in resource[key]
             if not (isinstance(s, str) and s.lower() == urn.lower())
         ]
 
@@ -471,7 +529,7 @@ def _settle_primary(values: list[Any], written: list[int], t: _Target) -> None:
         return
     for i, element in enumerate(values):
         if i != winners[0] and _is_primary(element):
-            _put(element, "primary", False)
+            _put(_own_element(values, i), "primary", False)
 
 
 def _template(t: _Target, node: Filter) -> dict[str, Any] | None:
@@ -544,13 +602,13 @@ def _write(
 def _write_single(container: dict[str, Any], t: _Target, new: Any) -> None:
     current = get_value(container, t.attr.name)
     if t.sub is not None:
-        parent = current if isinstance(current, dict) else {}
+        parent = dict(current) if isinstance(current, dict) else {}
         _put(parent, t.sub.name, new)
         _put(container, t.attr.name, parent)
     elif isinstance(new, dict):
         # Sections 3.5.2.1 and 3.5.2.3: the sub-attributes given replace
         # theirs; the others are left unchanged.
-        parent = current if isinstance(current, dict) else {}
+        parent = dict(current) if isinstance(current, dict) else {}
         _merge(parent, new)
         _put(container, t.attr.name, parent)
     else:
@@ -565,7 +623,7 @@ def _write_multi(
     new: Any,
 ) -> None:
     current = get_value(container, t.attr.name)
-    values = current if isinstance(current, list) else []
+    values = list(current) if isinstance(current, list) else []
     written: list[int] = []
 
     if t.filter is None and t.sub is None:
@@ -576,9 +634,9 @@ def _write_multi(
             written = list(range(len(values)))
         else:
             for item in new:
-                same = [i for i, v in enumerate(values) if _same(v, item)]
+                same = _same_as(values, item)
                 if same and isinstance(item, dict):
-                    _merge(values[same[0]], item)
+                    _merge(_own_element(values, same[0]), item)
                 elif not same:
                     values.append(item)
                 written.extend(same[:1] or [len(values) - 1])
@@ -597,7 +655,7 @@ def _write_multi(
             values.append(made)
             chosen = [len(values) - 1]
         for i in chosen:
-            _update(values[i], t, new)
+            _update(_own_element(values, i), t, new)
         written = chosen
 
     _settle_primary(values, written, t)
@@ -608,7 +666,8 @@ def _write_multi(
 
 
 def _update(element: dict[str, Any], t: _Target, new: Any) -> None:
-    # One selected value of a multi-valued attribute, written.
+    # One selected value of a multi-valued attribute, written; the
+    # element is the caller's own.
     if t.sub is not None:
         _check_immutable(t.sub, element, new, t)
         _put(element, t.sub.name, new)
@@ -636,32 +695,35 @@ def _remove(
         raise _mutability(f"{t.text!r} is read-only")
     if attr.required and t.filter is None and sub is None:
         raise _mutability(f"{t.text!r} is required")
-    container = _container(resource, t.urn)
-    current = None if container is None else get_value(container, attr.name)
-    if container is None or current is None:
+    found = _container(resource, t.urn)
+    if found is None or get_value(found, attr.name) is None:
         return
+    container = _owned(resource, t.urn)
+    assert container is not None  # found above
+    current = get_value(container, attr.name)
 
     # 2. A single-valued attribute or one of its sub-attributes.
     if not attr.multi_valued:
         if sub is None:
             _drop(container, attr.name)
         elif isinstance(current, dict):
+            current = dict(current)
             _drop(current, sub.name)
-            if not current:
+            if current:
+                _put(container, attr.name, current)
+            else:
                 _drop(container, attr.name)
         _tidy(resource, t.urn)
         return
 
     # 3. Values of a multi-valued attribute.
-    values = current if isinstance(current, list) else [current]
+    values = list(current) if isinstance(current, list) else [current]
     if t.filter is not None:
         chosen = matching_values(t.filter, t.name, values, engine.lookup)
     elif sub is None and value is not _MISSING and value is not None:
         # Entra removes members with the members to remove as the value.
         gone = _coerce(attr, value, repr(t.text))
-        chosen = [
-            i for i, v in enumerate(values) if any(_same(v, g) for g in gone)
-        ]
+        chosen = sorted({i for g in gone for i in _same_as(values, g)})
     else:
         chosen = list(range(len(values)))
     # Removing what is not there changes nothing: Entra removes members
@@ -672,6 +734,7 @@ def _remove(
             values[i] = None
             continue
         _check_immutable(sub, element, None, t)
+        element = _own_element(values, i)
         _drop(element, sub.name)
         if not element:
             values[i] = None
@@ -691,9 +754,9 @@ def _apply(resource: dict[str, Any], engine: _Engine, op: _Op) -> None:
         # RFC 7644 section 3.10: a path may be a schema URN alone, which
         # names the whole extension.
         if op.kind != "add":
-            found = _container(resource, whole.id)
-            if found is not None:
-                found.clear()
+            key = get_key(resource, whole.id)
+            if key is not None and isinstance(resource[key], dict):
+                resource[key] = {}
                 _tidy(resource, whole.id)
         if op.kind != "remove":
             for path, value in engine.paths_of({whole.id: op.value}):
@@ -731,8 +794,9 @@ def apply_patch(
         max_operations: How many operations one body may hold.
 
     Returns:
-        The changed resource: a new dict that shares nothing with
-        *resource* or *body*.
+        The changed resource: a new dict.
+        It shares with *resource* the objects and arrays no operation
+        changed, and nothing with *body*; treat both as immutable.
 
     Raises:
         InvalidProvisioningEvent: The body is not a valid PatchOp, or an
@@ -746,7 +810,7 @@ def apply_patch(
     """
     ops = _operations(body, max_operations)
     engine = _Engine(schema, extensions)
-    out: dict[str, Any] = copy_json(resource)
+    out = dict(resource)
     for index, op in enumerate(ops):
         try:
             _apply(out, engine, op)

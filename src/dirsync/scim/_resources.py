@@ -52,7 +52,6 @@ How values are read, where the RFC leaves it open:
 
 from __future__ import annotations
 
-import itertools
 from collections import abc
 from typing import Any, Final
 
@@ -97,7 +96,11 @@ def _fold(name: str) -> str:
     return name.lower() if name.isascii() else name
 
 
-def _split(path: str) -> tuple[str | None, tuple[str, ...]]:
+#: A `Mapping` path, split: its schema URN and its attribute names.
+_Split = tuple[str | None, tuple[str, ...]]
+
+
+def _split(path: str) -> _Split:
     """
     A `Mapping` path as its schema URN (None for the core schema) and
     its attribute names.
@@ -219,9 +222,15 @@ class Mapping:
         default=("value",), converter=_strings, validator=_not_empty
     )
 
+    # The two paths, split once: every user read uses them.
+    _department: _Split = attrs.field(init=False, repr=False, eq=False)
+    _title: _Split = attrs.field(init=False, repr=False, eq=False)
+
     def __attrs_post_init__(self) -> None:
         if _split(_fold(self.department)) == _split(_fold(self.title)):
             raise ValueError("department and title cannot share a path")
+        object.__setattr__(self, "_department", _split(self.department))
+        object.__setattr__(self, "_title", _split(self.title))
 
 
 #: The SPEC section 9 mapping.
@@ -255,25 +264,95 @@ def _body(body: Any, kind: str) -> abc.Mapping[Any, Any]:
     return body
 
 
+# The names RFC 7643 gives User (sections 3.1 and 4.1), Group (4.2),
+# the sub-attributes of ``name`` (4.1.1) and of multi-valued attributes
+# (2.4), and the enterprise extension's (4.3), by key.
+_USER_NAMES = _spellings(
+    "schemas id externalId meta userName name displayName nickName "
+    "profileUrl title userType preferredLanguage locale timezone active "
+    "password emails phoneNumbers ims photos addresses groups "
+    "entitlements roles x509Certificates"
+)
+_GROUP_NAMES = _spellings("schemas id externalId meta displayName members")
+_NAME_NAMES = _spellings(
+    "formatted familyName givenName middleName honorificPrefix honorificSuffix"
+)
+_MULTI_NAMES = _spellings("value display type primary $ref")
+_ENTERPRISE_NAMES = _spellings(
+    "employeeNumber costCenter organization division department manager"
+)
+_META_NAMES = _spellings("resourceType created lastModified location version")
+_URNS = {_fold(urn): urn for urn in (ENTERPRISE_USER, *GROUP_EXTENSIONS)}
+
+#: Every name above, and the schema URNs, by key; no two share one.
+_SPELLING: Final = {
+    **_USER_NAMES,
+    **_GROUP_NAMES,
+    **_NAME_NAMES,
+    **_MULTI_NAMES,
+    **_ENTERPRISE_NAMES,
+    **_META_NAMES,
+    **_URNS,
+}
+_SPELLED: Final = frozenset(_SPELLING.values())
+
+# Marks a name given twice with different values, in an `_index`.
+_CONFLICT: Final[Any] = object()
+
+
+def _spelled(name: str) -> str:
+    """
+    The key `_index` files *name* under: the RFC's spelling of a name it
+    defines, the folded name otherwise.
+    """
+    key = _fold(name)
+    return _SPELLING.get(key, key)
+
+
+def _index(obj: abc.Mapping[Any, Any]) -> abc.Mapping[Any, Any]:
+    """
+    The attributes of *obj* by `_spelled` name, for `_read`.
+
+    Reading a User looks up a dozen names, each in any spelling (RFC
+    7643 section 2.1); indexing the object once makes each lookup one
+    dict access.
+    An object whose keys are all spelled as the RFC spells them, as the
+    ones `validate_user` returns and the endpoint stores are, is its own
+    index: no two of its keys can name one attribute.
+    Otherwise a name given twice with different values is marked, and
+    `_read` refuses it only if it is read.
+    Keys that are not strings name no attribute and are left out.
+    """
+    if obj.keys() <= _SPELLED:
+        return obj
+    out: dict[str, Any] = {}
+    for key, value in obj.items():
+        if not isinstance(key, str):
+            continue
+        name = _spelled(key)
+        if name in out and out[name] != value:
+            value = _CONFLICT
+        out[name] = value
+    return out
+
+
+def _read(index: abc.Mapping[Any, Any], name: str, where: str) -> Any:
+    """
+    The value of the attribute `_spelled` as *name* in *index*; None when
+    it is absent.
+    """
+    value = index.get(name)
+    if value is _CONFLICT:
+        raise _twice(where)
+    return value
+
+
 def _get(obj: abc.Mapping[Any, Any], name: str, where: str) -> Any:
     """
     The value of attribute *name* in *obj*, in any spelling; None when it
     is absent.
     """
-    want = _fold(name)
-    # The hot loop of reading a User, with `_fold` inlined: a key that is
-    # not ASCII folds to itself, so it matches only when it is *want*
-    # itself, and only ASCII keys need lowering.
-    hits = [
-        value
-        for key, value in obj.items()
-        if isinstance(key, str)
-        and (key == want or (key.isascii() and key.lower() == want))
-    ]
-    for before, after in itertools.pairwise(hits):
-        if after != before:
-            raise _twice(where)
-    return hits[-1] if hits else None
+    return _read(_index(obj), _spelled(name), where)
 
 
 def _object(value: Any, where: str) -> abc.Mapping[Any, Any] | None:
@@ -341,25 +420,28 @@ def _entry(value: Any, where: str) -> abc.Mapping[Any, Any]:
     return entry
 
 
-def _at(resource: abc.Mapping[Any, Any], path: str) -> Any:
+def _at(resource: abc.Mapping[Any, Any], path: str, split: _Split) -> Any:
     """
-    The value at a `Mapping` path; None when it is absent.
+    The value at a `Mapping` path, split by `_split`; None when it is
+    absent.
 
+    *resource* is an `_index`.
     An extension attribute is read under its schema's object (RFC 7643
     section 3.3) and also as a flattened ``URN:name`` key, which Entra
     ID uses in PATCH values without a path.
     """
-    schema, names = _split(path)
+    schema, names = split
     flat: Any = None
     if schema is not None:
-        flat = _get(resource, path, path)
-        resource = _object(_get(resource, schema, schema), schema) or {}
+        flat = _read(resource, _spelled(path), path)
+        inner = _read(resource, _spelled(schema), schema)
+        resource = _index(_object(inner, schema) or {})
     for depth in range(1, len(names)):
         where = ".".join(names[:depth])
         where = where if schema is None else f"{schema}:{where}"
-        inner = _get(resource, names[depth - 1], where)
-        resource = _object(inner, where) or {}
-    nested = _get(resource, names[-1], path)
+        inner = _read(resource, _spelled(names[depth - 1]), where)
+        resource = _index(_object(inner, where) or {})
+    nested = _read(resource, _spelled(names[-1]), path)
     if flat is not None and nested is not None and flat != nested:
         raise _twice(path)
     return nested if flat is None else flat
@@ -396,12 +478,12 @@ def _emails(
             allows ``"primary": true`` once).
     """
     out: list[_Email] = []
-    emails = _array(_get(resource, "emails", "emails"), "emails")
+    emails = _array(_read(resource, "emails", "emails"), "emails")
     for i, raw in enumerate(emails):
         where = f"emails[{i}]"
-        entry = _entry(raw, where)
+        entry = _index(_entry(raw, where))
         value = _required(
-            _get(entry, "value", f"{where}.value"), f"{where}.value"
+            _read(entry, "value", f"{where}.value"), f"{where}.value"
         )
         try:
             email = parse(value)
@@ -409,9 +491,9 @@ def _emails(
             raise bad_request(
                 ScimType.INVALID_VALUE, f"{where}.value: {e}"
             ) from None
-        kind = _string(_get(entry, "type", f"{where}.type"), f"{where}.type")
+        kind = _string(_read(entry, "type", f"{where}.type"), f"{where}.type")
         primary = _boolean(
-            _get(entry, "primary", f"{where}.primary"), f"{where}.primary"
+            _read(entry, "primary", f"{where}.primary"), f"{where}.primary"
         )
         out.append(_Email(email, kind, bool(primary)))
     if sum(entry.primary for entry in out) > 1:
@@ -470,7 +552,8 @@ def _is_admin(resource: abc.Mapping[Any, Any], mapping: Mapping) -> bool:
     malformed one is reported wherever it stands.
     """
     admin = False
-    for i, raw in enumerate(_array(_get(resource, "roles", "roles"), "roles")):
+    roles = _array(_read(resource, "roles", "roles"), "roles")
+    for i, raw in enumerate(roles):
         where = f"roles[{i}]"
         names: list[str | None]
         if isinstance(raw, str):
@@ -533,8 +616,8 @@ def user_from_resource(
     """
     # 1. Identity: userName is required (RFC 7643 section 4.1.1), and is
     #    the last fallback for the email.
-    resource = _body(resource, "User")
-    user_name = _required(_get(resource, "userName", "userName"), "userName")
+    resource = _index(_body(resource, "User"))
+    user_name = _required(_read(resource, "userName", "userName"), "userName")
     email = _choose_email(
         _emails(resource, parse_email),
         user_name,
@@ -543,22 +626,30 @@ def user_from_resource(
     )
 
     # 2. Profile.
+    name = _index(_object(_read(resource, "name", "name"), "name") or {})
     profile = Profile(
-        first_name=_text(_at(resource, "name.givenName"), "name.givenName"),
-        last_name=_text(_at(resource, "name.familyName"), "name.familyName"),
-        department=_text(
-            _at(resource, mapping.department), mapping.department
+        first_name=_text(
+            _read(name, "givenName", "name.givenName"), "name.givenName"
         ),
-        title=_text(_at(resource, mapping.title), mapping.title),
+        last_name=_text(
+            _read(name, "familyName", "name.familyName"), "name.familyName"
+        ),
+        department=_text(
+            _at(resource, mapping.department, mapping._department),
+            mapping.department,
+        ),
+        title=_text(
+            _at(resource, mapping.title, mapping._title), mapping.title
+        ),
     )
 
     # 3. Role and state; ``active`` defaults to true (RFC 7643 section
     #    4.1.1 gives it no default; an IdP that leaves it out means the
     #    user it is pushing).
     admin = _is_admin(resource, mapping) or bool(admin_by_group)
-    active = _boolean(_get(resource, "active", "active"), "active")
+    active = _boolean(_read(resource, "active", "active"), "active")
     roles = admin_by_group is not None or (
-        _get(resource, "roles", "roles") is not None
+        _read(resource, "roles", "roles") is not None
     )
     return DirectoryUser(
         id=id,
