@@ -563,6 +563,29 @@ def test_nested_group_member_is_accepted_but_confers_nothing() -> None:
     assert h.inbox.queued("acme") == []
 
 
+def test_a_deleted_group_leaves_the_groups_that_list_it() -> None:
+    """
+    Deleting a nested group takes it out of its parent, as deleting a
+    user takes the user out of its groups (RFC 7644 section 3.6); the
+    parent can still be patched, and lists only what exists.
+    """
+    h = Harness()
+    nina = h.create(user("nina@acme.com"))
+    inner = h.create(group_body("Team"))
+    outer = h.create(group_body("All", nina, inner))
+
+    assert h.call("DELETE", f"/Groups/{inner}").status == 204
+    response = h.call(
+        "PATCH",
+        f"/Groups/{outer}",
+        patch({"op": "replace", "path": "displayName", "value": "Everyone"}),
+    )
+
+    assert response.status == 200
+    assert response.body is not None
+    assert [m["value"] for m in response.body["members"]] == [nina]
+
+
 def test_group_cannot_contain_itself() -> None:
     """
     A group that lists its own id is refused.

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dirsync.scim._errors import InvalidProvisioningEvent, ScimType
@@ -459,6 +459,56 @@ def test_selects_the_values_a_value_filter_matches() -> None:
     )
 
     assert found == [0, 2]
+
+
+_SCALARS = st.one_of(
+    st.sampled_from(["u1", "U1", "ß", "SS", "ss", "2026-12-04T09:00:00Z"]),
+    st.integers(-2, 2),
+    st.booleans(),
+    st.none(),
+)
+_ELEMENTS = st.one_of(
+    st.dictionaries(
+        st.sampled_from(["value", "Value", "VALUE", "type", "display"]),
+        st.one_of(_SCALARS, st.lists(_SCALARS, max_size=2)),
+        max_size=3,
+    ),
+    _SCALARS,
+)
+
+
+@given(
+    st.sampled_from(["members", "emails", "groups", "x509Certificates"]),
+    st.sampled_from(["value", "VALUE", "type", "display", "primary"]),
+    st.sampled_from(["u1", "ss", "2026-12-04T10:00:00+01:00"]),
+    st.lists(_ELEMENTS, max_size=6),
+)
+@example("members", "value", "ss", [{"value": "ß"}, {"Value": "SS"}, "ss"])
+@example("emails", "value", "u1", [{"value": ["U1"]}, {"value": 1}])
+def test_string_equality_selects_what_the_evaluator_selects(
+    attribute: str, sub: str, text: str, values: list[Any]
+) -> None:
+    """
+    ``sub eq "text"`` inside brackets, answered without the general
+    evaluator for string values, selects exactly the values the general
+    evaluator selects, whatever the values hold.
+    """
+    node = parse_filter(f'{sub} eq "{text}"')
+    lookup = lookup_in(GROUP_TYPE) if attribute == "members" else None
+    parent = a(attribute)
+    try:
+        found = matching_values(node, parent, values, lookup)
+    except InvalidProvisioningEvent:
+        return  # a filter the attribute refuses; tested elsewhere
+    reference = [
+        i
+        for i, v in enumerate(values)
+        if isinstance(v, dict)
+        # "f or f" is the same filter, one the shortcut does not take.
+        and matching_values(Or((node, node)), parent, [v], lookup)
+    ]
+
+    assert found == reference
 
 
 @pytest.mark.parametrize(

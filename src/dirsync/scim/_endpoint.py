@@ -48,7 +48,7 @@ from .._events import (
     UserDeleted,
     UserUpdated,
 )
-from .._model import DirectoryUser, Email
+from .._model import DirectoryUser, EmailParser
 from .._policy import DEFAULT_POLICY, Policy
 from ._bodies import validate_group, validate_user
 from ._directory import (
@@ -150,13 +150,14 @@ class Endpoint:
         self.settings = settings
         self.policy = policy
         # email-validator takes about 20 microseconds an address, more
-        # than the rest of reading a user, and the endpoint reads the
-        # same addresses again and again (the userName and the email of
-        # a POST, the stored user before and after every PUT and PATCH).
-        # `Email.parse` is a pure function of its text and an `Email` is
-        # immutable, so this endpoint's bounded cache changes nothing but
-        # the time; an address that does not parse raises every time.
-        self._parse_email = functools.lru_cache(maxsize=8_192)(Email.parse)
+        # than the rest of reading a user.  An `EmailParser` gives the
+        # same answers in a fifth of that by remembering the domains it
+        # has checked, and the endpoint reads the same addresses again
+        # and again (the userName and the email of a POST, the stored
+        # user before and after every PUT and PATCH): a bounded cache of
+        # its answers, which are immutable, changes nothing but the
+        # time; an address that does not parse raises every time.
+        self._parse_email = functools.lru_cache(maxsize=8_192)(EmailParser())
 
     @property
     def policy(self) -> Policy:
@@ -281,7 +282,7 @@ class Endpoint:
             ]
             self.store.commit(ws, [resource], events)
         else:
-            resource = self._group_resource(ws, body, ident, meta)
+            resource = self._group_resource(ws, body, ident, meta, None)
             events = self._role_events(ws, None, resource)
             self.store.commit(ws, [resource], events)
         return ScimResponse(
@@ -299,7 +300,7 @@ class Endpoint:
             old = self._directory_user(ws, stored)
             events = self._update_events(ws, old, new)
         else:
-            resource = self._group_resource(ws, body, stored.id, meta)
+            resource = self._group_resource(ws, body, stored.id, meta, stored)
             events = self._role_events(ws, stored, resource)
         changes = [resource]
         self.store.commit(ws, changes, events)
@@ -308,10 +309,12 @@ class Endpoint:
     def _delete(self, ws: str, stored: StoredResource) -> None:
         changes: list[Change] = [Delete(stored.kind, stored.id)]
         events: list[DirectoryEvent] = []
+        # RFC 7644 section 3.6: a deleted resource leaves the groups that
+        # list it (a nested group too), so that every member a group
+        # lists exists.
+        for group in self.store.groups_of(ws, stored.id):
+            changes.insert(0, _without_member(group, stored.id))
         if stored.kind is ResourceKind.USER:
-            # RFC 7644 section 3.6: a deleted user leaves its groups.
-            for group in self.store.groups_of(ws, stored.id):
-                changes.insert(0, _without_member(group, stored.id))
             user = self._directory_user(ws, stored)
             events.append(
                 UserDeleted(
@@ -361,14 +364,26 @@ class Endpoint:
         return stored, user
 
     def _group_resource(
-        self, ws: str, body: Any, ident: str, meta: Mapping[str, Any]
+        self,
+        ws: str,
+        body: Any,
+        ident: str,
+        meta: Mapping[str, Any],
+        old: StoredResource | None,
     ) -> StoredResource:
-        valid = validate_group(body)
+        """
+        The group resource *body* makes, checked; *old* is the group it
+        replaces, whose members are known to exist.
+        """
+        valid = validate_group(
+            body, previous=None if old is None else old.body
+        )
         # `validate_group` leaves ``members`` a list of objects, each
         # with a string ``value``: read them directly, rather than check
         # them again with `group_members`, which takes any group.
         members = frozenset(m["value"] for m in valid["members"])
-        for member in sorted(members):
+        known = frozenset() if old is None else old.members
+        for member in sorted(members - known):
             if member == ident:
                 raise bad_request(
                     ScimType.INVALID_VALUE,

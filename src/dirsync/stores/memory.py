@@ -321,31 +321,40 @@ class MemoryDirectory:
         for change in changes:
             table = self._resources.setdefault((workspace, change.kind), {})
             old = table.get(change.id)
-            if old is not None:
-                self._unindex(workspace, old)
-            if isinstance(change, StoredResource):
+            new = change if isinstance(change, StoredResource) else None
+            self._reindex(workspace, old, new)
+            if new is not None:
                 # A replaced resource keeps its place in the order.
-                table[change.id] = change
-                self._index(workspace, change)
+                table[change.id] = new
             elif old is not None:
                 del table[change.id]
         self.inbox.append(events)
 
-    def _index(self, workspace: str, resource: StoredResource) -> None:
-        key = (workspace, resource.kind, resource.name)
-        self._names.setdefault(key, {})[resource.id] = None
-        for member in resource.members:
-            self._groups.setdefault((workspace, member), {})[resource.id] = (
-                None
-            )
-
-    def _unindex(self, workspace: str, old: StoredResource) -> None:
-        key = (workspace, old.kind, old.name)
-        self._names[key].pop(old.id)
-        if not self._names[key]:
-            del self._names[key]
-        for member in old.members:
-            groups = self._groups[workspace, member]
-            groups.pop(old.id)
-            if not groups:
-                del self._groups[workspace, member]
+    def _reindex(
+        self,
+        workspace: str,
+        old: StoredResource | None,
+        new: StoredResource | None,
+    ) -> None:
+        # Only what changed: adding one member to a group of thousands
+        # touches one entry of the member index.
+        before = frozenset() if old is None else old.members
+        after = frozenset() if new is None else new.members
+        if old is not None and (new is None or new.name != old.name):
+            key = (workspace, old.kind, old.name)
+            self._names[key].pop(old.id)
+            if not self._names[key]:
+                del self._names[key]
+        if new is not None and (old is None or new.name != old.name):
+            key = (workspace, new.kind, new.name)
+            self._names.setdefault(key, {})[new.id] = None
+        if old is not None:
+            for member in before - after:
+                groups = self._groups[workspace, member]
+                groups.pop(old.id)
+                if not groups:
+                    del self._groups[workspace, member]
+        if new is not None:
+            for member in after - before:
+                groups = self._groups.setdefault((workspace, member), {})
+                groups[new.id] = None
