@@ -6,6 +6,7 @@ filter evaluator.
 from __future__ import annotations
 
 import contextlib
+import json
 import re
 from typing import Any
 
@@ -26,6 +27,8 @@ from dirsync.scim._path import (
     Path,
     Present,
     ValueFilter,
+    _parse_filter,
+    _parser,
     parse_filter,
     parse_path,
     render,
@@ -240,6 +243,37 @@ def test_max_depth_outside_its_range_is_host_misuse() -> None:
         parse_filter("a pr", max_depth=0)
     with pytest.raises(ValueError, match="max_depth"):
         parse_path("a", max_depth=1000)
+
+
+@given(
+    st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,8}|not|and|or|pr", fullmatch=True),
+    st.sampled_from([" ", "  ", "\t", ""]),
+    st.sampled_from(["eq", "EQ", "Eq", "ne", "eqq", "pr"]),
+    st.text(max_size=8).map(json.dumps) | st.sampled_from(['"a\\"b"', "1"]),
+    st.sampled_from(["", " ", " and x pr", "]"]),
+)
+def test_a_lookup_parses_as_the_parser_parses_it(
+    name: str, space: str, op: str, value: str, tail: str
+) -> None:
+    """
+    ``name eq "text"``, which skips the parser's machinery, gives the
+    tree (or the error) the parser gives, for texts near that shape.
+    """
+    text = f"{name}{space}{op}{space}{value}{tail}"
+
+    def general() -> Filter:
+        return _parse_filter(_parser(text, ScimType.INVALID_FILTER, 32))
+
+    try:
+        expected: Filter | str = general()
+    except InvalidProvisioningEvent as e:
+        expected = e.detail
+    try:
+        found: Filter | str = parse_filter(text)
+    except InvalidProvisioningEvent as e:
+        found = e.detail
+
+    assert found == expected
 
 
 def test_refuses_text_that_is_not_a_string() -> None:

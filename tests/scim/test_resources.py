@@ -33,6 +33,7 @@ from dirsync.scim._resources import (
     Mapping,
     resource_from_user,
     user_from_resource,
+    with_admin_groups,
 )
 from tests.strategies import directory_users
 
@@ -1216,3 +1217,30 @@ def test_a_name_given_twice_is_refused_only_when_read() -> None:
     assert user_from_resource(body, id="1").email.address == "b@acme.com"
     with pytest.raises(InvalidProvisioningEvent, match="twice"):
         user_from_resource({**body, "USERNAME": "c@acme.com"}, id="1")
+
+
+@given(
+    raw=near_resources
+    | full_users.map(
+        lambda u: resource_from_user(
+            u, id=u.id, user_name=u.email.address, external_id=None
+        )
+    ),
+    admin_by_group=st.booleans(),
+)
+def test_groups_apply_to_a_mapped_user_as_to_the_mapping(
+    raw: Any, admin_by_group: bool
+) -> None:
+    """
+    The endpoint maps a user once, without groups, and applies the
+    groups afterwards (`with_admin_groups`); that is the user mapping
+    with the groups gives.
+    """
+    try:
+        alone = user_from_resource(raw, id="u1")
+    except InvalidProvisioningEvent:
+        return
+    mapped = user_from_resource(raw, id="u1", admin_by_group=admin_by_group)
+
+    assert with_admin_groups(alone, admin_by_group) == mapped
+    assert with_admin_groups(alone, None) is alone

@@ -84,6 +84,17 @@ def _schemas(
     know (RFC 7644 section 3.12).
     """
     raw = out.get("schemas")
+    if (
+        type(raw) is list
+        and raw
+        and raw[0] == core
+        and all(type(urn) is str and urn in extensions for urn in raw[1:])
+        and len(set(raw)) == len(raw)
+    ):
+        # Spelled as the RFC does, the core schema first, each URN once,
+        # as identity providers send it: the loop below would copy it.
+        out["schemas"] = list(raw)
+        return
     if not isinstance(raw, list | tuple) or not all(
         isinstance(urn, str) for urn in raw
     ):
@@ -194,7 +205,9 @@ def _check_strings(
     out: abc.Mapping[str, Any], names: abc.Iterable[str], where: str
 ) -> None:
     for name in names:
-        _string(out.get(name), f"{where}{name}")
+        value = out.get(name)
+        if value is not None and type(value) is not str:
+            _string(value, f"{where}{name}")  # raises
 
 
 def _extension(out: dict[str, Any], urn: str) -> None:
@@ -208,14 +221,18 @@ def _extension(out: dict[str, Any], urn: str) -> None:
     rather than refused.
     """
     prefix = _fold(urn) + ":"
-    # Only a key the RFC does not define can be a flattened one.
+    # Only a key the RFC does not define can be a flattened one; they
+    # are taken in the body's order, so that errors name the same one
+    # every time.
+    extra = out.keys() - _SPELLED
     flat = [
-        key for key in out.keys() - _SPELLED if _fold(key).startswith(prefix)
+        key for key in out if key in extra and _fold(key).startswith(prefix)
     ]
     if not flat and urn not in out:
         return
+    where = f"{urn}:"
     names = _ENTERPRISE_NAMES if urn == ENTERPRISE_USER else {}
-    inner = _canonical(_entry(out.pop(urn, {}), urn), names, f"{urn}:")
+    inner = _canonical(_entry(out.pop(urn, {}), urn), names, where)
     for key in flat:
         name = names.get(_fold(key[len(prefix) :]), key[len(prefix) :])
         value = out.pop(key)
@@ -231,7 +248,7 @@ def _extension(out: dict[str, Any], urn: str) -> None:
                 "division",
                 "department",
             ),
-            f"{urn}:",
+            where,
         )
     out[urn] = inner
     if urn not in out["schemas"]:

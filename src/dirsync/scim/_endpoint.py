@@ -63,7 +63,7 @@ from ._json import Limits, loads
 from ._match import matcher
 from ._names import mixed_scripts, user_key
 from ._patch import apply_patch
-from ._path import parse_filter, simple_equality
+from ._path import parse_filter, parse_path, simple_equality
 from ._query import (
     SEARCH_KEYS,
     SEARCH_REQUEST,
@@ -72,7 +72,11 @@ from ._query import (
     projection,
     search_value,
 )
-from ._resources import DEFAULT_MAPPING, user_from_resource
+from ._resources import (
+    DEFAULT_MAPPING,
+    user_from_resource,
+    with_admin_groups,
+)
 from ._resources import Mapping as AttributeMapping
 from ._schema import (
     ENTERPRISE_USER_SCHEMA,
@@ -110,6 +114,9 @@ class Settings:
     mapping: AttributeMapping = DEFAULT_MAPPING
     limits: Limits = attrs.field(factory=Limits)
 
+
+# How many users `Endpoint._mapped` remembers; when full, it starts over.
+_MAPPED_USERS = 8_192
 
 _ENDPOINTS = {
     "users": ResourceKind.USER,
@@ -158,6 +165,16 @@ class Endpoint:
         # its answers, which are immutable, changes nothing but the
         # time; an address that does not parse raises every time.
         self._parse_email = functools.lru_cache(maxsize=8_192)(EmailParser())
+        # The same for PATCH paths: a few texts, sent again and again,
+        # each parsed into an immutable tree.
+        self._parse_path = functools.lru_cache(maxsize=1_024)(parse_path)
+        # See `_mapped`: (workspace, id) -> (body, mapping, user).  The
+        # body is held, so that `is` cannot match a new object at the
+        # address of a freed one.
+        self._users: dict[
+            tuple[str, str],
+            tuple[Mapping[str, Any], AttributeMapping, DirectoryUser],
+        ] = {}
 
     @property
     def policy(self) -> Policy:
@@ -258,6 +275,7 @@ class Endpoint:
                 main,
                 extensions,
                 max_operations=self.settings.limits.max_operations,
+                parse=self._parse_path,
             )
         return self._replace(ws, stored, body)
 
@@ -296,8 +314,9 @@ class Endpoint:
         meta["lastModified"] = self.now().isoformat()
         changes: list[Change]
         if stored.kind is ResourceKind.USER:
-            resource, new = self._user_resource(ws, body, stored.id, meta)
+            # The old state first: `_mapped` then keeps the new one.
             old = self._directory_user(ws, stored)
+            resource, new = self._user_resource(ws, body, stored.id, meta)
             events = self._update_events(ws, old, new)
         else:
             resource = self._group_resource(ws, body, stored.id, meta, stored)
@@ -417,13 +436,36 @@ class Endpoint:
                 self._is_admin_group(g)
                 for g in self.store.groups_of(ws, stored.id)
             )
-        return user_from_resource(
+        return with_admin_groups(self._mapped(ws, stored), admin_by_group)
+
+    def _mapped(self, ws: str, stored: StoredResource) -> DirectoryUser:
+        """
+        The directory user *stored* maps to, groups aside.
+
+        A user is mapped when it is written and again, as the old state,
+        when it is next replaced or patched; the second time comes from
+        this memo when the store handed back the very body that was
+        mapped (the memory mirror does).
+        """
+        mapping = self.settings.mapping
+        key = (ws, stored.id)
+        known = self._users.get(key)
+        if (
+            known is not None
+            and known[0] is stored.body
+            and known[1] is mapping
+        ):
+            return known[2]
+        user = user_from_resource(
             stored.body,
             id=stored.id,
-            mapping=self.settings.mapping,
-            admin_by_group=admin_by_group,
+            mapping=mapping,
             parse_email=self._parse_email,
         )
+        if len(self._users) >= _MAPPED_USERS:
+            self._users.clear()
+        self._users[key] = (stored.body, mapping, user)
+        return user
 
     def _update_events(
         self, ws: str, old: DirectoryUser, new: DirectoryUser

@@ -228,6 +228,11 @@ _NAME_CHARS = frozenset(
     "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_$.:"
 )
 _KNOWN_BY_LENGTH = sorted(KNOWN_URNS, key=len, reverse=True)
+# ``name eq "text"``: a name, ``eq`` between spaces, and a JSON string
+# without escapes, whose text is what is between the quotes.
+_LOOKUP = re.compile(
+    r'([A-Za-z][A-Za-z0-9_-]*) +(?:[eE][qQ]) +"([^"\\\x00-\x1f]*)"\Z'
+)
 
 
 def quote(text: str) -> str:
@@ -461,6 +466,16 @@ def parse_filter(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Filter:
     .. versionadded:: 0.1.0
     """
     parser = _parser(text, ScimType.INVALID_FILTER, max_depth)
+    lookup = _LOOKUP.match(text)
+    if lookup is not None:
+        # What the parser makes of it, without its machinery: the filter
+        # every identity provider sends before it creates a user.
+        name, value = lookup.groups()
+        return Compare(AttrPath(None, name), CompareOp.EQ, value)
+    return _parse_filter(parser)
+
+
+def _parse_filter(parser: _Parser) -> Filter:
     found = parser.or_exp(0, inner=False)
     parser.end("'and', 'or' or the end of the filter")
     return found

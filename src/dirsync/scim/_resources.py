@@ -96,11 +96,7 @@ def _fold(name: str) -> str:
     return name.lower() if name.isascii() else name
 
 
-#: A `Mapping` path, split: its schema URN and its attribute names.
-_Split = tuple[str | None, tuple[str, ...]]
-
-
-def _split(path: str) -> _Split:
+def _split(path: str) -> tuple[str | None, tuple[str, ...]]:
     """
     A `Mapping` path as its schema URN (None for the core schema) and
     its attribute names.
@@ -120,6 +116,79 @@ def _spellings(names: str) -> dict[str, str]:
     The RFC's spelling of each of the space-separated *names*, by key.
     """
     return {_fold(name): name for name in names.split()}
+
+
+# The names RFC 7643 gives User (sections 3.1 and 4.1), Group (4.2),
+# the sub-attributes of ``name`` (4.1.1) and of multi-valued attributes
+# (2.4), and the enterprise extension's (4.3), by key.
+_USER_NAMES = _spellings(
+    "schemas id externalId meta userName name displayName nickName "
+    "profileUrl title userType preferredLanguage locale timezone active "
+    "password emails phoneNumbers ims photos addresses groups "
+    "entitlements roles x509Certificates"
+)
+_GROUP_NAMES = _spellings("schemas id externalId meta displayName members")
+_NAME_NAMES = _spellings(
+    "formatted familyName givenName middleName honorificPrefix honorificSuffix"
+)
+_MULTI_NAMES = _spellings("value display type primary $ref")
+_ENTERPRISE_NAMES = _spellings(
+    "employeeNumber costCenter organization division department manager"
+)
+_META_NAMES = _spellings("resourceType created lastModified location version")
+_URNS = {_fold(urn): urn for urn in (ENTERPRISE_USER, *GROUP_EXTENSIONS)}
+
+#: Every name above, and the schema URNs, by key; no two share one.
+_SPELLING: Final = {
+    **_USER_NAMES,
+    **_GROUP_NAMES,
+    **_NAME_NAMES,
+    **_MULTI_NAMES,
+    **_ENTERPRISE_NAMES,
+    **_META_NAMES,
+    **_URNS,
+}
+_SPELLED: Final = frozenset(_SPELLING.values())
+
+# Marks a name given twice with different values, in an `_index`.
+_CONFLICT: Final[Any] = object()
+
+
+def _spelled(name: str) -> str:
+    """
+    The key `_index` files *name* under: the RFC's spelling of a name it
+    defines, the folded name otherwise.
+    """
+    key = _fold(name)
+    return _SPELLING.get(key, key)
+
+
+@attrs.frozen
+class _Path:
+    """
+    A `Mapping` path, split, with the keys `_at` reads it by.
+    """
+
+    text: str
+    schema: str | None  # None for the core schema
+    names: tuple[str, ...]
+    # The `_spelled` keys: the flattened ``URN:name`` form, the schema,
+    # and each name.
+    flat: str
+    schema_key: str | None
+    keys: tuple[str, ...]
+
+    @classmethod
+    def of(cls, text: str) -> _Path:
+        schema, names = _split(text)
+        return cls(
+            text,
+            schema,
+            names,
+            _spelled(text),
+            None if schema is None else _spelled(schema),
+            tuple(map(_spelled, names)),
+        )
 
 
 # The top-level names a mapped profile attribute must not take: the
@@ -222,15 +291,15 @@ class Mapping:
         default=("value",), converter=_strings, validator=_not_empty
     )
 
-    # The two paths, split once: every user read uses them.
-    _department: _Split = attrs.field(init=False, repr=False, eq=False)
-    _title: _Split = attrs.field(init=False, repr=False, eq=False)
+    # The two paths, read once: every user read uses them.
+    _department: _Path = attrs.field(init=False, repr=False, eq=False)
+    _title: _Path = attrs.field(init=False, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         if _split(_fold(self.department)) == _split(_fold(self.title)):
             raise ValueError("department and title cannot share a path")
-        object.__setattr__(self, "_department", _split(self.department))
-        object.__setattr__(self, "_title", _split(self.title))
+        object.__setattr__(self, "_department", _Path.of(self.department))
+        object.__setattr__(self, "_title", _Path.of(self.title))
 
 
 #: The SPEC section 9 mapping.
@@ -262,51 +331,6 @@ def _body(body: Any, kind: str) -> abc.Mapping[Any, Any]:
             f"a {kind} is a JSON object, not {json_type(body)}",
         )
     return body
-
-
-# The names RFC 7643 gives User (sections 3.1 and 4.1), Group (4.2),
-# the sub-attributes of ``name`` (4.1.1) and of multi-valued attributes
-# (2.4), and the enterprise extension's (4.3), by key.
-_USER_NAMES = _spellings(
-    "schemas id externalId meta userName name displayName nickName "
-    "profileUrl title userType preferredLanguage locale timezone active "
-    "password emails phoneNumbers ims photos addresses groups "
-    "entitlements roles x509Certificates"
-)
-_GROUP_NAMES = _spellings("schemas id externalId meta displayName members")
-_NAME_NAMES = _spellings(
-    "formatted familyName givenName middleName honorificPrefix honorificSuffix"
-)
-_MULTI_NAMES = _spellings("value display type primary $ref")
-_ENTERPRISE_NAMES = _spellings(
-    "employeeNumber costCenter organization division department manager"
-)
-_META_NAMES = _spellings("resourceType created lastModified location version")
-_URNS = {_fold(urn): urn for urn in (ENTERPRISE_USER, *GROUP_EXTENSIONS)}
-
-#: Every name above, and the schema URNs, by key; no two share one.
-_SPELLING: Final = {
-    **_USER_NAMES,
-    **_GROUP_NAMES,
-    **_NAME_NAMES,
-    **_MULTI_NAMES,
-    **_ENTERPRISE_NAMES,
-    **_META_NAMES,
-    **_URNS,
-}
-_SPELLED: Final = frozenset(_SPELLING.values())
-
-# Marks a name given twice with different values, in an `_index`.
-_CONFLICT: Final[Any] = object()
-
-
-def _spelled(name: str) -> str:
-    """
-    The key `_index` files *name* under: the RFC's spelling of a name it
-    defines, the folded name otherwise.
-    """
-    key = _fold(name)
-    return _SPELLING.get(key, key)
 
 
 def _index(obj: abc.Mapping[Any, Any]) -> abc.Mapping[Any, Any]:
@@ -420,30 +444,29 @@ def _entry(value: Any, where: str) -> abc.Mapping[Any, Any]:
     return entry
 
 
-def _at(resource: abc.Mapping[Any, Any], path: str, split: _Split) -> Any:
+def _at(resource: abc.Mapping[Any, Any], path: _Path) -> Any:
     """
-    The value at a `Mapping` path, split by `_split`; None when it is
-    absent.
+    The value at a `Mapping` path; None when it is absent.
 
     *resource* is an `_index`.
     An extension attribute is read under its schema's object (RFC 7643
     section 3.3) and also as a flattened ``URN:name`` key, which Entra
     ID uses in PATCH values without a path.
     """
-    schema, names = split
     flat: Any = None
-    if schema is not None:
-        flat = _read(resource, _spelled(path), path)
-        inner = _read(resource, _spelled(schema), schema)
-        resource = _index(_object(inner, schema) or {})
-    for depth in range(1, len(names)):
-        where = ".".join(names[:depth])
-        where = where if schema is None else f"{schema}:{where}"
-        inner = _read(resource, _spelled(names[depth - 1]), where)
+    if path.schema_key is not None:
+        flat = _read(resource, path.flat, path.text)
+        inner = _read(resource, path.schema_key, str(path.schema))
+        resource = _index(_object(inner, str(path.schema)) or {})
+    for depth in range(1, len(path.names)):
+        where = ".".join(path.names[:depth])
+        if path.schema is not None:
+            where = f"{path.schema}:{where}"
+        inner = _read(resource, path.keys[depth - 1], where)
         resource = _index(_object(inner, where) or {})
-    nested = _read(resource, _spelled(names[-1]), path)
+    nested = _read(resource, path.keys[-1], path.text)
     if flat is not None and nested is not None and flat != nested:
-        raise _twice(path)
+        raise _twice(path.text)
     return nested if flat is None else flat
 
 
@@ -455,15 +478,46 @@ def _at(resource: abc.Mapping[Any, Any], path: str, split: _Split) -> Any:
 ParseEmail = abc.Callable[[str], Email]
 
 
-@attrs.frozen
-class _Email:
-    """
-    One parsed entry of ``emails``.
-    """
+#: One parsed entry of ``emails``: the address, its type, and whether
+#: it is primary.
+_Email = tuple[Email, str | None, bool]
 
-    email: Email
-    type: str | None
-    primary: bool
+
+def _email_entry(raw: Any, i: int, parse: ParseEmail) -> _Email:
+    """
+    Entry *i* of ``emails``, checked, its address parsed.
+    """
+    value = kind = primary = None
+    # Most entries are plain: every key spelled as the RFC does (so each
+    # is read directly), a string value and type, a boolean primary.
+    plain = type(raw) is dict and raw.keys() <= _SPELLED
+    if plain:
+        value, kind = raw.get("value"), raw.get("type")
+        primary = raw.get("primary")
+        plain = (
+            type(value) is str
+            and bool(value.strip())
+            and (kind is None or type(kind) is str)
+            and (primary is None or type(primary) is bool)
+        )
+    where = f"emails[{i}]"
+    if not plain:
+        entry = _index(_entry(raw, where))
+        value = _required(
+            _read(entry, "value", f"{where}.value"), f"{where}.value"
+        )
+        kind = _string(_read(entry, "type", f"{where}.type"), f"{where}.type")
+        primary = _boolean(
+            _read(entry, "primary", f"{where}.primary"), f"{where}.primary"
+        )
+    assert isinstance(value, str)
+    try:
+        email = parse(value)
+    except InvalidEmail as e:
+        raise bad_request(
+            ScimType.INVALID_VALUE, f"{where}.value: {e}"
+        ) from None
+    return email, kind, bool(primary)
 
 
 def _emails(
@@ -477,26 +531,9 @@ def _emails(
             not parse, or more than one is primary (RFC 7643 section 2.4
             allows ``"primary": true`` once).
     """
-    out: list[_Email] = []
     emails = _array(_read(resource, "emails", "emails"), "emails")
-    for i, raw in enumerate(emails):
-        where = f"emails[{i}]"
-        entry = _index(_entry(raw, where))
-        value = _required(
-            _read(entry, "value", f"{where}.value"), f"{where}.value"
-        )
-        try:
-            email = parse(value)
-        except InvalidEmail as e:
-            raise bad_request(
-                ScimType.INVALID_VALUE, f"{where}.value: {e}"
-            ) from None
-        kind = _string(_read(entry, "type", f"{where}.type"), f"{where}.type")
-        primary = _boolean(
-            _read(entry, "primary", f"{where}.primary"), f"{where}.primary"
-        )
-        out.append(_Email(email, kind, bool(primary)))
-    if sum(entry.primary for entry in out) > 1:
+    out = [_email_entry(raw, i, parse) for i, raw in enumerate(emails)]
+    if sum(primary for _, _, primary in out) > 1:
         raise bad_request(
             ScimType.INVALID_VALUE,
             "emails: more than one is primary; RFC 7643 section 2.4 "
@@ -518,10 +555,10 @@ def _choose_email(
     missing = []
     for source in order:
         if source == "primary":
-            chosen = [entry.email for entry in emails if entry.primary]
+            chosen = [email for email, _, primary in emails if primary]
             missing.append("no primary email")
         elif source == "first":
-            chosen = [entry.email for entry in emails]
+            chosen = [email for email, _, _ in emails]
             missing.append("no emails")
         elif source == "userName":
             try:
@@ -532,9 +569,9 @@ def _choose_email(
         else:
             kind = _fold(source.removeprefix("type:"))
             chosen = [
-                entry.email
-                for entry in emails
-                if entry.type is not None and _fold(entry.type) == kind
+                email
+                for email, type_, _ in emails
+                if type_ is not None and _fold(type_) == kind
             ]
             missing.append(f"no email of type {kind!r}")
         if chosen:
@@ -635,12 +672,9 @@ def user_from_resource(
             _read(name, "familyName", "name.familyName"), "name.familyName"
         ),
         department=_text(
-            _at(resource, mapping.department, mapping._department),
-            mapping.department,
+            _at(resource, mapping._department), mapping.department
         ),
-        title=_text(
-            _at(resource, mapping.title, mapping._title), mapping.title
-        ),
+        title=_text(_at(resource, mapping._title), mapping.title),
     )
 
     # 3. Role and state; ``active`` defaults to true (RFC 7643 section
@@ -662,6 +696,28 @@ def user_from_resource(
 
 
 _PROFILE_ONLY = STATEABLE - {"role"}
+
+
+def with_admin_groups(
+    user: DirectoryUser, admin_by_group: bool | None
+) -> DirectoryUser:
+    """
+    *user*, as `user_from_resource` maps it with no *admin_by_group*,
+    as it would map it with *admin_by_group*: the same user when that is
+    None; otherwise one that states its role, an admin when groups or
+    ``roles`` make it one.
+    """
+    if admin_by_group is None:
+        return user
+    admin = admin_by_group or user.role is Role.ADMIN
+    return DirectoryUser(
+        id=user.id,
+        email=user.email,
+        profile=user.profile,
+        role=Role.ADMIN if admin else Role.MEMBER,
+        active=user.active,
+        stated=STATEABLE,
+    )
 
 
 # 3. Writing a User.
