@@ -13,6 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dirsync.scim._bodies import validate_user
 from dirsync.scim._errors import InvalidProvisioningEvent, ScimType
 from dirsync.scim._patch import apply_patch, copy_json
 from dirsync.scim._schema import (
@@ -1190,3 +1191,56 @@ def test_any_body_gives_a_resource_or_a_scim_error(
         apply_patch(resource, body, USER_SCHEMA, EXT, max_operations=3)
 
     assert resource == before
+
+
+def _validated(validate: Callable[[], dict[str, Any]]) -> dict[str, Any] | str:
+    try:
+        return validate()
+    except InvalidProvisioningEvent as e:
+        return e.detail
+
+
+@given(users(), st.lists(valid_ops(), min_size=1, max_size=4))
+def test_checking_a_patched_user_again_checks_only_what_changed(
+    raw: dict[str, Any], ops: list[dict[str, Any]]
+) -> None:
+    """
+    The endpoint checks a patched user with the stored one as
+    ``previous``, so that what the PATCH left alone is not checked
+    again; the answer is the one a full check gives.
+    """
+    try:
+        stored = validate_user(raw)
+        patched = patch_user(stored, *ops)
+    except InvalidProvisioningEvent:
+        return
+
+    full = _validated(lambda: validate_user(patched))
+    quick = _validated(lambda: validate_user(patched, previous=stored))
+
+    assert quick == full
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"name": {"givenName": 5}},
+        {"emails": [{"value": "b@acme.com", "primary": "yes"}]},
+        {"roles": [7]},
+        {ENT: {"department": ["R&D"]}},
+    ],
+)
+def test_a_new_value_is_checked_whatever_the_previous_one(
+    change: dict[str, Any],
+) -> None:
+    """
+    Only the very objects of ``previous`` go unchecked: a PUT body,
+    parsed afresh, is checked whole.
+    """
+    stored = validate_user(
+        {**_rich_user(), "roles": [], ENT: {"department": "R&D"}}
+    )
+    body = {**copy_json(stored), **change}
+
+    with pytest.raises(InvalidProvisioningEvent):
+        validate_user(body, previous=stored)

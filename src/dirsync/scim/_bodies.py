@@ -210,7 +210,7 @@ def _check_strings(
             _string(value, f"{where}{name}")  # raises
 
 
-def _extension(out: dict[str, Any], urn: str) -> None:
+def _extension(out: dict[str, Any], urn: str, checked: bool) -> None:
     """
     Gather an extension's attributes under its schema URN, also those
     sent as flattened ``URN:name`` keys, and list the URN in
@@ -219,6 +219,8 @@ def _extension(out: dict[str, Any], urn: str) -> None:
     A body that uses an extension should list it (RFC 7643 section 3);
     the data is unambiguous without it, so a missing URN is added
     rather than refused.
+
+    *checked* says the object under *urn* was checked before.
     """
     prefix = _fold(urn) + ":"
     # Only a key the RFC does not define can be a flattened one; they
@@ -229,6 +231,10 @@ def _extension(out: dict[str, Any], urn: str) -> None:
         key for key in out if key in extra and _fold(key).startswith(prefix)
     ]
     if not flat and urn not in out:
+        return
+    if not flat and checked:
+        if urn not in out["schemas"]:
+            out["schemas"].append(urn)
         return
     where = f"{urn}:"
     names = _ENTERPRISE_NAMES if urn == ENTERPRISE_USER else {}
@@ -263,7 +269,10 @@ _DEFAULT_USER_NAMES = _user_names(USER_EXTENSIONS)
 
 
 def validate_user(
-    body: Any, *, extensions: abc.Set[str] = USER_EXTENSIONS
+    body: Any,
+    *,
+    extensions: abc.Set[str] = USER_EXTENSIONS,
+    previous: abc.Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """
     Check the body of a POST or PUT to ``/Users`` (RFC 7644 sections 3.3
@@ -284,6 +293,10 @@ def validate_user(
     Args:
         body: The parsed JSON body.
         extensions: The extension schema URNs the body may list.
+        previous: The user as this function returned it before, when
+            *body* is that user patched (`apply_patch` shares what it
+            did not change): attributes that are the very same objects
+            as there are not checked again.
 
     Returns:
         A new dict; *body* is not changed.
@@ -308,16 +321,22 @@ def validate_user(
         out.pop(dropped, None)
     _required(out.get("userName"), "userName")
     _check_strings(out, ("externalId", "displayName", "title"), "")
-    if "name" in out:
+    kept = {} if previous is None else previous
+
+    def checked(attribute: str) -> bool:
+        return attribute in kept and out.get(attribute) is kept[attribute]
+
+    if "name" in out and not checked("name"):
         name = _entry(out["name"], "name")
         out["name"] = _canonical(name, _NAME_NAMES, "name.")
         _check_strings(out["name"], _NAME_NAMES.values(), "name.")
     if "active" in out:
         out["active"] = _boolean(out["active"], "active")
-    _multi(out, "emails")
-    _roles(out)
+    _multi(out, "emails", {id(e) for e in kept.get("emails", ())})
+    if not checked("roles"):
+        _roles(out)
     for urn in sorted(extensions):
-        _extension(out, urn)
+        _extension(out, urn, checked(urn))
     return out
 
 

@@ -294,7 +294,10 @@ class Endpoint:
             "location": self._location(kind, ident),
         }
         if kind is ResourceKind.USER:
-            resource, user = self._user_resource(ws, body, ident, meta)
+            # A new user is in no group: a group lists only what exists.
+            resource, user = self._user_resource(
+                ws, body, ident, meta, None, self._admin_by_group(())
+            )
             events: list[DirectoryEvent] = [
                 UserCreated(self.new_id(), ws, user)
             ]
@@ -313,17 +316,23 @@ class Endpoint:
         meta = dict(stored.body.get("meta", {}))
         meta["lastModified"] = self.now().isoformat()
         changes: list[Change]
+        groups = None
         if stored.kind is ResourceKind.USER:
+            # Replacing a user leaves its groups as they are.
+            groups = self.store.groups_of(ws, stored.id)
+            admin = self._admin_by_group(groups)
             # The old state first: `_mapped` then keeps the new one.
-            old = self._directory_user(ws, stored)
-            resource, new = self._user_resource(ws, body, stored.id, meta)
+            old = with_admin_groups(self._mapped(ws, stored), admin)
+            resource, new = self._user_resource(
+                ws, body, stored.id, meta, stored, admin
+            )
             events = self._update_events(ws, old, new)
         else:
             resource = self._group_resource(ws, body, stored.id, meta, stored)
             events = self._role_events(ws, stored, resource)
         changes = [resource]
         self.store.commit(ws, changes, events)
-        return ScimResponse(200, self._served(ws, resource))
+        return ScimResponse(200, self._served(ws, resource, groups))
 
     def _delete(self, ws: str, stored: StoredResource) -> None:
         changes: list[Change] = [Delete(stored.kind, stored.id)]
@@ -353,14 +362,22 @@ class Endpoint:
         body: Any,
         ident: str,
         meta: Mapping[str, Any],
+        old: StoredResource | None,
+        admin_by_group: bool | None,
     ) -> tuple[StoredResource, DirectoryUser]:
         """
         The user resource *body* makes, checked, and the directory user
         it maps to (mapped once here, and used again for the events).
+
+        *old* is the user it replaces; *admin_by_group* is as
+        `with_admin_groups` takes it.
         """
-        valid = validate_user(body)
+        valid = validate_user(body, previous=None if old is None else old.body)
         name = user_key(str(valid["userName"]), self._parse_email)
-        for other in self.store.named(ws, ResourceKind.USER, name):
+        # A name the user already had is its own (the store checks again
+        # as it commits, against a race).
+        taken = () if old is not None and old.name == name else None
+        for other in taken or self.store.named(ws, ResourceKind.USER, name):
             if other.id != ident:
                 raise InvalidProvisioningEvent(
                     409,
@@ -372,7 +389,7 @@ class Endpoint:
         stored = StoredResource(ResourceKind.USER, ident, resource, name)
         # Map it now, so that an email that does not parse is refused
         # before anything is written.
-        user = self._directory_user(ws, stored)
+        user = with_admin_groups(self._mapped(ws, stored), admin_by_group)
         mixed = mixed_scripts(user.email)
         if mixed:
             raise bad_request(
@@ -431,12 +448,20 @@ class Endpoint:
         stored: StoredResource,
         admin_by_group: bool | None = None,
     ) -> DirectoryUser:
-        if admin_by_group is None and self._policy.admin_groups:
-            admin_by_group = any(
-                self._is_admin_group(g)
-                for g in self.store.groups_of(ws, stored.id)
+        if admin_by_group is None:
+            admin_by_group = self._admin_by_group(
+                self.store.groups_of(ws, stored.id)
             )
         return with_admin_groups(self._mapped(ws, stored), admin_by_group)
+
+    def _admin_by_group(self, groups: Iterable[StoredResource]) -> bool | None:
+        """
+        Whether *groups* make their member an admin; None when the
+        policy names no admin group, so that groups decide nothing.
+        """
+        if not self._policy.admin_groups:
+            return None
+        return any(self._is_admin_group(g) for g in groups)
 
     def _mapped(self, ws: str, stored: StoredResource) -> DirectoryUser:
         """
@@ -519,23 +544,34 @@ class Endpoint:
 
     # Reading.
 
-    def _served(self, ws: str, stored: StoredResource) -> Mapping[str, Any]:
+    def _served(
+        self,
+        ws: str,
+        stored: StoredResource,
+        groups: Sequence[StoredResource] | None = None,
+    ) -> Mapping[str, Any]:
+        """
+        The body a GET of *stored* returns; *groups* are a user's groups
+        when the caller has them at hand.
+        """
         if stored.kind is ResourceKind.GROUP:
             return stored.body
+        if groups is None:
+            groups = self.store.groups_of(ws, stored.id)
         # RFC 7643 section 4.1.2: a user's groups are read-only, and the
         # service provider fills them in.
-        groups = [
+        if not groups:
+            return stored.body
+        refs = [
             {
                 "value": g.id,
                 "display": g.body.get("displayName"),
                 "$ref": self._location(ResourceKind.GROUP, g.id),
                 "type": "direct",
             }
-            for g in self.store.groups_of(ws, stored.id)
+            for g in groups
         ]
-        if not groups:
-            return stored.body
-        return {**stored.body, "groups": groups}
+        return {**stored.body, "groups": refs}
 
     def _search(
         self, request: ScimRequest, kinds: tuple[ResourceKind, ...]

@@ -40,6 +40,7 @@ from ._errors import (
     ScimType,
     bad_request,
 )
+from ._resources import _SPELLED
 
 #: The signed 64-bit range that integers must fall in.
 #: RFC 7643 section 2.3.4 sets no range; every consumer we know of
@@ -178,7 +179,11 @@ class _Suspect(Exception):
 def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out = dict(pairs)
     if len(out) != len(pairs) or (
-        len(pairs) > 1 and len(set(map(str.lower, out))) != len(out)
+        len(pairs) > 1
+        # Names as the RFC spells them differ in more than case; only
+        # other keys need lowering to compare.
+        and not out.keys() <= _SPELLED
+        and len(set(map(str.lower, out))) != len(out)
     ):
         raise _Suspect
     return out

@@ -55,6 +55,7 @@ RFC, is accepted on purpose:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -72,6 +73,7 @@ from ._path import (
     parse_path,
     render,
 )
+from ._resources import _SPELLED
 from ._schema import (
     PATCH_OP_URN,
     Attribute,
@@ -137,11 +139,34 @@ class _Target:
     attr: Attribute
     filter: Filter | None
     sub: Attribute | None
-    text: str  # the path, for messages
+    path: Path
 
     @property
     def name(self) -> AttrPath:
         return AttrPath(self.urn, self.attr.name)
+
+    @functools.cached_property
+    def text(self) -> str:
+        # The path, for messages: written out only when one is made.
+        return render(self.path)
+
+
+class _Where:
+    """
+    Where a value is, for a message: a target's path, or a sub-attribute
+    of another place; written out only when a message is made.
+    """
+
+    __slots__ = ("_at", "_sub")
+
+    def __init__(self, at: _Target | _Where, sub: str | None = None) -> None:
+        self._at = at
+        self._sub = sub
+
+    def __str__(self) -> str:
+        at = self._at
+        text = repr(at.text) if isinstance(at, _Target) else str(at)
+        return text if self._sub is None else f"{text}.{self._sub}"
 
 
 # 1. The message.
@@ -210,7 +235,7 @@ def _operation(index: int, item: Any) -> _Op:
 # 2. Values: from what the client sent to the attribute's type.
 
 
-def _scalar(attr: Attribute, value: Any, where: str) -> Any:
+def _scalar(attr: Attribute, value: Any, where: str | _Where) -> Any:
     kind = attr.type
     if kind is AttributeType.BOOLEAN:
         if isinstance(value, bool):
@@ -234,7 +259,7 @@ def _scalar(attr: Attribute, value: Any, where: str) -> Any:
     raise _invalid_value(f"{where} must be a string, not {_show(value)}")
 
 
-def _single(attr: Attribute, value: Any, where: str) -> Any:
+def _single(attr: Attribute, value: Any, where: _Where) -> Any:
     if attr.type is not AttributeType.COMPLEX:
         return _scalar(attr, value, where)
     if isinstance(value, str) and attr.sub_attribute("value") is not None:
@@ -248,11 +273,11 @@ def _single(attr: Attribute, value: Any, where: str) -> Any:
         # module docstring).
         if sub is None or item is None or sub.mutability is _READ_ONLY:
             continue
-        out[sub.name] = _scalar(sub, item, f"{where}.{sub.name}")
+        out[sub.name] = _scalar(sub, item, _Where(where, sub.name))
     return out
 
 
-def _coerce(attr: Attribute, value: Any, where: str) -> Any:
+def _coerce(attr: Attribute, value: Any, where: _Where) -> Any:
     """
     *value*, not null, as a value of *attr*: a list for a multi-valued
     attribute, without nulls.
@@ -330,6 +355,10 @@ def _own_element(values: list[Any], i: int) -> dict[str, Any]:
 def _put(obj: dict[str, Any], name: str, value: Any) -> None:
     # Set under the canonical name, dropping the client's other casings;
     # a key already spelled right keeps its place.
+    if name in _SPELLED and obj.keys() <= _SPELLED:
+        # Every key spelled as the RFC does: none is another casing.
+        obj[name] = value
+        return
     lowered = name.lower()
     for key in [k for k in obj if k != name and k.lower() == lowered]:
         del obj[key]
@@ -337,6 +366,9 @@ def _put(obj: dict[str, Any], name: str, value: Any) -> None:
 
 
 def _drop(obj: dict[str, Any], name: str) -> None:
+    if name in _SPELLED and obj.keys() <= _SPELLED:
+        obj.pop(name, None)  # as in _put: no other casing
+        return
     while (key := get_key(obj, name)) is not None:
         del obj[key]
 
@@ -361,7 +393,6 @@ class _Engine:
         return lookup_attribute(self.schema, self.extensions, urn, name, sub)
 
     def target(self, path: Path) -> _Target:
-        text = render(path)
 
         # 1. The schema: the core one, or an extension we know.
         urn = None
@@ -372,7 +403,7 @@ class _Engine:
             if ext is None:
                 raise bad_request(
                     ScimType.INVALID_PATH,
-                    f"unknown schema {path.schema!r} in path {text!r}",
+                    f"unknown schema {path.schema!r} in path {render(path)!r}",
                 )
             urn = ext.id
 
@@ -381,7 +412,8 @@ class _Engine:
         if attr is None:
             raise bad_request(
                 ScimType.INVALID_PATH,
-                f"unknown attribute {path.attribute!r} in path {text!r}",
+                f"unknown attribute {path.attribute!r} in path "
+                f"{render(path)!r}",
             )
         sub = None
         if path.sub_attribute is not None:
@@ -390,15 +422,15 @@ class _Engine:
                 raise bad_request(
                     ScimType.INVALID_PATH,
                     f"{attr.name!r} has no sub-attribute "
-                    f"{path.sub_attribute!r} in path {text!r}",
+                    f"{path.sub_attribute!r} in path {render(path)!r}",
                 )
         if path.filter is not None and not attr.multi_valued:
             raise bad_request(
                 ScimType.INVALID_PATH,
                 f"{attr.name!r} is single-valued and takes no filter, in "
-                f"path {text!r}",
+                f"path {render(path)!r}",
             )
-        return _Target(urn, attr, path.filter, sub, text)
+        return _Target(urn, attr, path.filter, sub, path)
 
     def paths_of(self, value: Any) -> list[tuple[Path, Any]]:
         # The targets of an add or replace without a path (section
@@ -586,11 +618,11 @@ def _write(
 
     # 2. The value, in the type of what it goes to.
     if sub is not None:
-        new = _coerce(sub, value, repr(t.text))
+        new = _coerce(sub, value, _Where(t))
     elif t.filter is not None:
-        new = _single(attr, value, repr(t.text))
+        new = _single(attr, value, _Where(t))
     else:
-        new = _coerce(attr, value, repr(t.text))
+        new = _coerce(attr, value, _Where(t))
 
     # 3. Write.
     container = _open(resource, t.urn)
@@ -724,7 +756,7 @@ def _remove(
         chosen = matching_values(t.filter, t.name, values, engine.lookup)
     elif sub is None and value is not _MISSING and value is not None:
         # Entra removes members with the members to remove as the value.
-        gone = _coerce(attr, value, repr(t.text))
+        gone = _coerce(attr, value, _Where(t))
         chosen = sorted({i for g in gone for i in _same_as(values, g)})
     else:
         chosen = list(range(len(values)))
