@@ -10,12 +10,12 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dirsync.scim._bodies import validate_user
 from dirsync.scim._errors import InvalidProvisioningEvent, ScimType
-from dirsync.scim._patch import apply_patch, copy_json
+from dirsync.scim._patch import _same, _same_as, apply_patch, copy_json
 from dirsync.scim._schema import (
     ENTERPRISE_USER_SCHEMA,
     ENTERPRISE_USER_URN,
@@ -1244,3 +1244,29 @@ def test_a_new_value_is_checked_whatever_the_previous_one(
 
     with pytest.raises(InvalidProvisioningEvent):
         validate_user(body, previous=stored)
+
+
+_SCALARS = st.sampled_from(["u1", "U1", "ß", "SS", "ss", 1, True, None])
+_VALUES = st.one_of(
+    st.dictionaries(
+        st.sampled_from(["value", "Value", "type", "display"]),
+        _SCALARS | st.lists(_SCALARS, max_size=2),
+        max_size=3,
+    ),
+    _SCALARS,
+)
+
+
+@given(st.lists(_VALUES, max_size=6), _VALUES)
+@example([{"value": "ß"}, {"value": "SS", "type": "x"}, "ss"], {"value": "ss"})
+@example([{"value": "u1"}, {"Value": "U1"}], {"value": "U1", "type": "w"})
+def test_finding_the_same_value_agrees_with_same(
+    values: list[Any], item: Any
+) -> None:
+    """
+    `_same_as`, which compares folded values in C when it can, finds
+    exactly the values `_same` calls the same as *item*.
+    """
+    assert _same_as(values, item) == [
+        i for i, v in enumerate(values) if _same(v, item)
+    ]

@@ -122,7 +122,7 @@ def _schemas(
 
 
 def _multi(
-    out: dict[str, Any], attribute: str, checked: abc.Set[int] = frozenset()
+    out: dict[str, Any], attribute: str, checked: set[int] | None = None
 ) -> None:
     """
     Check a multi-valued complex attribute (RFC 7643 section 2.4): an
@@ -133,9 +133,13 @@ def _multi(
     """
     if attribute not in out:
         return
+    given = _array(out[attribute], attribute)
+    if checked and checked.issuperset(map(id, given)):
+        out[attribute] = list(given)  # all of them: a group that lost one
+        return
     entries = []
-    for i, raw in enumerate(_array(out[attribute], attribute)):
-        if id(raw) in checked:
+    for i, raw in enumerate(given):
+        if checked and id(raw) in checked:
             entries.append(raw)
             continue
         if _is_canonical_entry(raw):
@@ -332,7 +336,7 @@ def validate_user(
         _check_strings(out["name"], _NAME_NAMES.values(), "name.")
     if "active" in out:
         out["active"] = _boolean(out["active"], "active")
-    _multi(out, "emails", {id(e) for e in kept.get("emails", ())})
+    _multi(out, "emails", set(map(id, kept.get("emails", ()))))
     if not checked("roles"):
         _roles(out)
     for urn in sorted(extensions):
@@ -384,7 +388,7 @@ def validate_group(
     _string(out.get("externalId"), "externalId")
     out.setdefault("members", [])
     kept = () if previous is None else previous.get("members", ())
-    _multi(out, "members", {id(m) for m in kept})
+    _multi(out, "members", set(map(id, kept)))
     return out
 
 

@@ -34,6 +34,7 @@ scheduler would drop it as stale.
 from __future__ import annotations
 
 import functools
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
@@ -417,7 +418,9 @@ class Endpoint:
         # `validate_group` leaves ``members`` a list of objects, each
         # with a string ``value``: read them directly, rather than check
         # them again with `group_members`, which takes any group.
-        members = frozenset(m["value"] for m in valid["members"])
+        members = frozenset(
+            map(operator.itemgetter("value"), valid["members"])
+        )
         known = frozenset() if old is None else old.members
         for member in sorted(members - known):
             if member == ident:

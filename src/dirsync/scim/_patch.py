@@ -56,13 +56,14 @@ RFC, is accepted on purpose:
 from __future__ import annotations
 
 import functools
+import operator
 from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
 
 from ._errors import InvalidProvisioningEvent, ScimType, bad_request
-from ._match import get_key, get_value, matching_values
+from ._match import _positions, get_key, get_value, matching_values
 from ._path import (
     And,
     AttrPath,
@@ -314,6 +315,9 @@ def _same(left: Any, right: Any) -> bool:
     return _fold(a) == _fold(b) and same_type
 
 
+_VALUE = operator.itemgetter("value")
+
+
 def _same_as(values: list[Any], item: Any) -> list[int]:
     """
     The positions of the *values* `_same` as *item*, in order.
@@ -327,6 +331,14 @@ def _same_as(values: list[Any], item: Any) -> list[int]:
     if not isinstance(want, str):
         return [i for i, v in enumerate(values) if _same(v, item)]
     folded = want.casefold()
+    try:
+        # Objects with a string "value" each, as a group's members are:
+        # their folded values, compared in C.
+        keys = list(map(str.casefold, map(_VALUE, values)))
+    except (KeyError, TypeError):
+        pass  # not all are; one at a time below
+    else:
+        return [i for i in _positions(keys, folded) if _same(values[i], item)]
     return [
         i
         for i, v in enumerate(values)
