@@ -497,6 +497,15 @@ def test_admin_by_group_makes_an_admin() -> None:
     assert got.role is Role.ADMIN
 
 
+@pytest.mark.parametrize("roles", [[5], 0, "", {}])
+def test_groups_do_not_excuse_malformed_roles(roles: Any) -> None:
+    """
+    ``roles`` is checked even when groups already make an admin.
+    """
+    with pytest.raises(InvalidProvisioningEvent, match="roles"):
+        user_from_resource(body(roles=roles), id="u1", admin_by_group=True)
+
+
 @pytest.mark.parametrize(
     ("mapping", "resource"),
     [
@@ -1236,10 +1245,18 @@ def test_groups_apply_to_a_mapped_user_as_to_the_mapping(
     groups afterwards (`with_admin_groups`); that is the user mapping
     with the groups gives.
     """
-    try:
-        alone = user_from_resource(raw, id="u1")
-    except InvalidProvisioningEvent:
+    failed = error_of(lambda: user_from_resource(raw, id="u1"))
+    if failed is not None:
+        # Groups never excuse a malformed resource.
+        error = error_of(
+            lambda: user_from_resource(
+                raw, id="u1", admin_by_group=admin_by_group
+            )
+        )
+        assert error is not None
+        assert error.detail == failed.detail
         return
+    alone = user_from_resource(raw, id="u1")
     mapped = user_from_resource(raw, id="u1", admin_by_group=admin_by_group)
 
     assert with_admin_groups(alone, admin_by_group) == mapped

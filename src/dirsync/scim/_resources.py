@@ -325,7 +325,9 @@ def _twice(where: str) -> InvalidProvisioningEvent:
 
 
 def _body(body: Any, kind: str) -> abc.Mapping[Any, Any]:
-    if not isinstance(body, abc.Mapping):
+    # `type(...) is dict` first: the ABC check costs more, and parsed
+    # JSON is made of dicts.
+    if type(body) is not dict and not isinstance(body, abc.Mapping):
         raise bad_request(
             ScimType.INVALID_SYNTAX,
             f"a {kind} is a JSON object, not {json_type(body)}",
@@ -380,7 +382,7 @@ def _get(obj: abc.Mapping[Any, Any], name: str, where: str) -> Any:
 
 
 def _object(value: Any, where: str) -> abc.Mapping[Any, Any] | None:
-    if value is None or isinstance(value, abc.Mapping):
+    if value is None or type(value) is dict or isinstance(value, abc.Mapping):
         return value
     raise _wrong(where, "an object", value)
 
@@ -403,6 +405,8 @@ def _text(value: Any, where: str) -> str | None:
     """
     A profile string: trimmed, and None when nothing is left.
     """
+    if type(value) is str:
+        return value.strip() or None
     text = _string(value, where)
     return (text.strip() or None) if text is not None else None
 
@@ -680,18 +684,21 @@ def user_from_resource(
     # 3. Role and state; ``active`` defaults to true (RFC 7643 section
     #    4.1.1 gives it no default; an IdP that leaves it out means the
     #    user it is pushing).
-    admin = _is_admin(resource, mapping) or bool(admin_by_group)
+    roles = _read(resource, "roles", "roles")
+    # An empty list, as Entra and our own resources send, holds no admin.
+    # (``roles`` is checked whatever the groups say.)
+    admin = (
+        roles is not None and roles != [] and _is_admin(resource, mapping)
+    ) or bool(admin_by_group)
     active = _boolean(_read(resource, "active", "active"), "active")
-    roles = admin_by_group is not None or (
-        _read(resource, "roles", "roles") is not None
-    )
+    stated = admin_by_group is not None or roles is not None
     return DirectoryUser(
         id=id,
         email=email,
         profile=profile,
         role=Role.ADMIN if admin else Role.MEMBER,
         active=True if active is None else active,
-        stated=STATEABLE if roles else _PROFILE_ONLY,
+        stated=STATEABLE if stated else _PROFILE_ONLY,
     )
 
 
