@@ -231,9 +231,11 @@ def _extension(out: dict[str, Any], urn: str, checked: bool) -> None:
     # are taken in the body's order, so that errors name the same one
     # every time.
     extra = out.keys() - _SPELLED
-    flat = [
-        key for key in out if key in extra and _fold(key).startswith(prefix)
-    ]
+    flat = (
+        [key for key in out if key in extra and _fold(key).startswith(prefix)]
+        if extra
+        else []
+    )
     if not flat and urn not in out:
         return
     if not flat and checked:

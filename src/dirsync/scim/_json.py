@@ -347,12 +347,16 @@ def loads(body: bytes, limits: Limits) -> Any:
         _walk(_parse(_MARKING, text), limits)
 
     # 5. The slow pass, only if the text leaves room for a bad string
-    # or a long array: a string cannot be longer than the text, nor an
-    # array than the commas in it.
+    # or a long array: a bad character comes from an escape, which
+    # needs a backslash; a string cannot be longer than the text, nor an
+    # array than the commas in it (or the text itself).
     if (
-        _SUSPECT_ESCAPE.search(text) is not None
+        ("\\" in text and _SUSPECT_ESCAPE.search(text) is not None)
         or len(text) > limits.max_string_length + 2
-        or text.count(",") >= limits.max_list_length
+        or (
+            len(text) > limits.max_list_length
+            and text.count(",") >= limits.max_list_length
+        )
     ) and not _clean(value, limits):
         _walk(value, limits)
     return value
