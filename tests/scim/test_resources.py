@@ -1261,3 +1261,4 @@ def test_groups_apply_to_a_mapped_user_as_to_the_mapping(
 
     assert with_admin_groups(alone, admin_by_group) == mapped
     assert with_admin_groups(alone, None) is alone
+    assert with_admin_groups(mapped, admin_by_group) == mapped

@@ -31,6 +31,11 @@ class ResourceKind(enum.Enum):
     #: A group of people: ``/Groups``.
     GROUP = "Group"
 
+    # Members are singletons that compare by identity, so they may hash
+    # by it: in C, where `enum.Enum` hashes in Python, and every store
+    # lookup hashes one.
+    __hash__ = object.__hash__
+
 
 @attrs.frozen
 class StoredResource:

@@ -377,8 +377,10 @@ class Endpoint:
         name = user_key(str(valid["userName"]), self._parse_email)
         # A name the user already had is its own (the store checks again
         # as it commits, against a race).
-        taken = () if old is not None and old.name == name else None
-        for other in taken or self.store.named(ws, ResourceKind.USER, name):
+        mine = old is not None and old.name == name
+        for other in (
+            () if mine else self.store.named(ws, ResourceKind.USER, name)
+        ):
             if other.id != ident:
                 raise InvalidProvisioningEvent(
                     409,

@@ -717,11 +717,14 @@ def with_admin_groups(
     if admin_by_group is None:
         return user
     admin = admin_by_group or user.role is Role.ADMIN
+    role = Role.ADMIN if admin else Role.MEMBER
+    if role is user.role and user.stated == STATEABLE:
+        return user
     return DirectoryUser(
         id=user.id,
         email=user.email,
         profile=user.profile,
-        role=Role.ADMIN if admin else Role.MEMBER,
+        role=role,
         active=user.active,
         stated=STATEABLE,
     )
