@@ -28,6 +28,7 @@ from dirsync.scim._path import (
     Present,
     ValueFilter,
     _parse_filter,
+    _parse_path,
     _parser,
     parse_filter,
     parse_path,
@@ -270,6 +271,38 @@ def test_a_lookup_parses_as_the_parser_parses_it(
         expected = e.detail
     try:
         found: Filter | str = parse_filter(text)
+    except InvalidProvisioningEvent as e:
+        found = e.detail
+
+    assert found == expected
+
+
+@given(
+    st.from_regex(r"[A-Za-z][A-Za-z0-9_-]{0,8}|urn:x:a|not", fullmatch=True),
+    st.sampled_from(["value", "type", "Value", "not", "a.b", "9"]),
+    st.sampled_from([" eq ", "  EQ ", " eq", " ne ", " pr"]),
+    st.text(max_size=6).map(json.dumps) | st.sampled_from(['"a\\"b"', "1"]),
+    st.sampled_from(["", ".value", ".display", ".", "]", " "]),
+)
+def test_a_member_path_parses_as_the_parser_parses_it(
+    attribute: str, name: str, op: str, value: str, tail: str
+) -> None:
+    """
+    ``name[sub eq "text"]`` (and ``.sub`` after it), which skips the
+    parser's machinery, gives the path (or the error) the parser gives,
+    for texts near that shape.
+    """
+    text = f"{attribute}[{name}{op}{value}]{tail}"
+
+    def general() -> Path:
+        return _parse_path(_parser(text, ScimType.INVALID_PATH, 32))
+
+    try:
+        expected: Path | str = general()
+    except InvalidProvisioningEvent as e:
+        expected = e.detail
+    try:
+        found: Path | str = parse_path(text)
     except InvalidProvisioningEvent as e:
         found = e.detail
 

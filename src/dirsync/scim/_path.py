@@ -233,6 +233,11 @@ _KNOWN_BY_LENGTH = sorted(KNOWN_URNS, key=len, reverse=True)
 _LOOKUP = re.compile(
     r'([A-Za-z][A-Za-z0-9_-]*) +(?:[eE][qQ]) +"([^"\\\x00-\x1f]*)"\Z'
 )
+# ``name[sub eq "text"]``, perhaps with ``.sub`` after it, likewise.
+_MEMBER = re.compile(
+    r"([A-Za-z][A-Za-z0-9_-]*)\[([A-Za-z][A-Za-z0-9_-]*) +(?:[eE][qQ]) +"
+    r'"([^"\\\x00-\x1f]*)"\](?:\.([A-Za-z][A-Za-z0-9_-]*))?\Z'
+)
 
 
 def quote(text: str) -> str:
@@ -501,6 +506,17 @@ def parse_path(text: str, *, max_depth: int = DEFAULT_MAX_DEPTH) -> Path:
     .. versionadded:: 0.1.0
     """
     parser = _parser(text, ScimType.INVALID_PATH, max_depth)
+    member = _MEMBER.match(text)
+    if member is not None:
+        # What the parser makes of it, without its machinery: the path
+        # of every member removal Okta sends, a new text each time.
+        attribute, name, value, sub = member.groups()
+        test = Compare(AttrPath(None, name), CompareOp.EQ, value)
+        return Path(None, attribute, test, sub)
+    return _parse_path(parser)
+
+
+def _parse_path(parser: _Parser) -> Path:
     head = parser.attr_path(allow_urn=True)
     selector = None
     sub = head.sub_attribute
