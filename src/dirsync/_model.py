@@ -18,7 +18,10 @@ from email_validator import (
     ValidatedEmail,
     validate_email,
 )
-from email_validator.rfc_constants import CASE_INSENSITIVE_MAILBOX_NAMES
+from email_validator.rfc_constants import (
+    CASE_INSENSITIVE_MAILBOX_NAMES,
+    EMAIL_MAX_LENGTH,
+)
 from email_validator.syntax import (
     validate_email_length,
     validate_email_local_part,
@@ -219,8 +222,8 @@ class EmailParser:
             msg = f"max_domains must be 0 or more, not {max_domains}"
             raise ValueError(msg)
         self._max_domains = max_domains
-        #: The domain part as written -> (domain, ascii_domain).
-        self._memo: dict[str, tuple[str, str]] = {}
+        #: The domain part as written -> what is known of it.
+        self._memo: dict[str, _Known] = {}
         self._settings = _domain_settings()
 
     @property
@@ -258,9 +261,7 @@ class EmailParser:
         if _plain(address) and "@" not in domain_part:
             known = self._memo.get(domain_part)
             if known is not None:
-                return Email._from_validated(
-                    _known_domain(text, local, address, known)
-                )
+                return _known_domain(text, local, address, known)
         parsed = _validated(text)
         self._remember(parsed)
         return Email._from_validated(parsed)
@@ -278,27 +279,48 @@ class EmailParser:
             return
         if len(self._memo) >= self._max_domains:
             self._memo.clear()
-        self._memo[domain_part] = (parsed.domain, parsed.ascii_domain)
+        # The longest form of the domain in UTF-8, as validate_email_length
+        # measures the address: as written, normalised, and in ASCII.
+        longest = max(
+            len(domain_part),
+            len(parsed.domain.encode("utf-8")),
+            len(parsed.ascii_domain),
+        )
+        self._memo[domain_part] = _Known(
+            parsed.domain,
+            parsed.ascii_domain,
+            Domain(parsed.ascii_domain.lower(), parsed.domain),
+            longest,
+        )
 
 
-def _known_domain(
-    text: str, local: str, address: str, known: tuple[str, str]
-) -> ValidatedEmail:
+@attrs.frozen
+class _Known:
     """
-    What ``validate_email`` makes of a plain *address* at a known domain.
+    What `EmailParser` remembers of a domain part.
+    """
+
+    domain: str  # as email-validator normalised it
+    ascii_domain: str
+    shared: Domain  # the `Domain` every address at it gets
+    longest: int  # its longest form in UTF-8 bytes
+
+
+def _known_domain(text: str, local: str, address: str, known: _Known) -> Email:
+    """
+    What `Email.parse` makes of a plain *address* at a known domain.
 
     This is ``validate_email``'s own sequence of steps, less those that
     cannot apply: ``split_email`` would split *address* at its one ``@``
     with no display name and no quoting; Unicode normalisation leaves
-    ASCII alone; the domain part is *known* (``domain``,
-    ``ascii_domain``); deliverability is not checked.
+    ASCII alone; the domain part is *known*; deliverability is not
+    checked; and the length check is made only when the address could be
+    too long (every form of it is the local part, ``@`` and a form of
+    the domain, none longer than ``known.longest``).
 
     Raises:
         InvalidEmail: *text* is not an email address.
     """
-    ret = ValidatedEmail()
-    ret.original = address
-    ret.display_name = None
     try:
         info = validate_email_local_part(
             local,
@@ -307,27 +329,40 @@ def _known_domain(
             quoted_local_part=False,
             strict=email_validator.STRICT,
         )
-        ret.smtputf8 = info["smtputf8"]
-        ret.local_part = info["local_part"]
-        ret.ascii_local_part = info["ascii_local_part"]
+        local_part: str = info["local_part"]
+        ascii_local_part: str | None = info["ascii_local_part"]
         # RFC 2142 mailbox names are case-insensitive.
         if (
-            ret.ascii_local_part is not None
-            and ret.ascii_local_part.lower() in CASE_INSENSITIVE_MAILBOX_NAMES
+            ascii_local_part is not None
+            and ascii_local_part.lower() in CASE_INSENSITIVE_MAILBOX_NAMES
         ):
-            ret.ascii_local_part = ret.ascii_local_part.lower()
-            ret.local_part = ret.local_part.lower()
-        ret.domain, ret.ascii_domain = known
-        ret.normalized = f"{ret.local_part}@{ret.domain}"
-        ret.ascii_email = (
-            f"{ret.ascii_local_part}@{ret.ascii_domain}"
-            if ret.ascii_local_part
-            else None
-        )
-        validate_email_length(ret)
+            ascii_local_part = ascii_local_part.lower()
+            local_part = local_part.lower()
+        size = max(len(local), len(local_part)) + 1 + known.longest
+        if size > EMAIL_MAX_LENGTH:
+            ret = ValidatedEmail()
+            ret.original = address
+            ret.display_name = None
+            ret.smtputf8 = info["smtputf8"]
+            ret.local_part = local_part
+            ret.ascii_local_part = ascii_local_part
+            ret.domain = known.domain
+            ret.ascii_domain = known.ascii_domain
+            ret.normalized = f"{local_part}@{known.domain}"
+            ret.ascii_email = (
+                f"{ascii_local_part}@{known.ascii_domain}"
+                if ascii_local_part
+                else None
+            )
+            validate_email_length(ret)
     except EmailNotValidError as e:
         raise InvalidEmail(text, str(e)) from None
-    return ret
+    domain = known.shared
+    return Email(
+        key=f"{local_part.casefold()}@{domain.ascii}",
+        address=f"{local_part}@{known.domain}",
+        domain=domain,
+    )
 
 
 class Role(enum.Enum):

@@ -319,6 +319,25 @@ def test_the_whole_address_length_at_a_known_domain() -> None:
     assert "too long" in str(outcome(parser, f"ab@{LONGEST}")[2])
 
 
+def test_an_idn_domain_longer_in_utf8_than_as_written() -> None:
+    """
+    A punycode domain whose Unicode form takes more bytes in UTF-8 than
+    its ASCII form has characters: an address that fits as written but
+    not once normalised is refused as `Email.parse` refuses it.
+    """
+    label = "xn--tdaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"  # "ü" * 40
+    domain = f"{label}.{label}.com"
+    parser = EmailParser()
+    parser(f"a@{domain}")
+    assert parser.memo_size == 1
+
+    for size in (80, 88, 89, 150):
+        same_as_parse(parser, f"{'a' * size}@{domain}")
+    assert "after normalization" in str(
+        outcome(parser, f"{'a' * 150}@{domain}")[2]
+    )
+
+
 def test_a_memo_hit_gives_the_same_email() -> None:
     """
     The second address at a domain gives what `Email.parse` gives.
