@@ -272,6 +272,7 @@ def _user_names(extensions: abc.Set[str]) -> dict[str, str]:
 
 
 _DEFAULT_USER_NAMES = _user_names(USER_EXTENSIONS)
+_DEFAULT_EXTENSIONS = sorted(USER_EXTENSIONS)
 
 
 def validate_user(
@@ -327,22 +328,28 @@ def validate_user(
         out.pop(dropped, None)
     _required(out.get("userName"), "userName")
     _check_strings(out, ("externalId", "displayName", "title"), "")
-    kept = {} if previous is None else previous
+    kept: abc.Mapping[str, Any] = {} if previous is None else previous
 
     def checked(attribute: str) -> bool:
         return attribute in kept and out.get(attribute) is kept[attribute]
 
-    if "name" in out and not checked("name"):
+    if "name" in out and not (kept and checked("name")):
         name = _entry(out["name"], "name")
         out["name"] = _canonical(name, _NAME_NAMES, "name.")
         _check_strings(out["name"], _NAME_NAMES.values(), "name.")
     if "active" in out:
         out["active"] = _boolean(out["active"], "active")
-    _multi(out, "emails", set(map(id, kept.get("emails", ()))))
-    if not checked("roles"):
+    _multi(
+        out, "emails", set(map(id, kept.get("emails", ()))) if kept else None
+    )
+    if not (kept and checked("roles")):
         _roles(out)
-    for urn in sorted(extensions):
-        _extension(out, urn, checked(urn))
+    for urn in (
+        _DEFAULT_EXTENSIONS
+        if extensions == USER_EXTENSIONS
+        else sorted(extensions)
+    ):
+        _extension(out, urn, bool(kept) and checked(urn))
     return out
 
 

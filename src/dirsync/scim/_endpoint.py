@@ -123,7 +123,8 @@ _ENDPOINTS = {
     "users": ResourceKind.USER,
     "groups": ResourceKind.GROUP,
 }
-_SEGMENT = re.compile(r"^[A-Za-z0-9._~\-:@]+$")
+_SEGMENT = r"[A-Za-z0-9._~\-:@]+"
+_PATH = re.compile(f"/*({_SEGMENT})(?:/+({_SEGMENT}))?/*")
 
 
 class Endpoint:
@@ -218,13 +219,12 @@ class Endpoint:
 
     def _route(self, request: ScimRequest) -> ScimResponse:
         method = request.method.upper()
-        parts = [p for p in request.path.split("/") if p]
-        if not parts or len(parts) > 2:
+        # One or two segments, slashes around them ignored.
+        found = _PATH.fullmatch(request.path)
+        if found is None:
             raise _not_found(request.path)
-        if not all(_SEGMENT.match(p) for p in parts):
-            raise _not_found(request.path)
-        head = parts[0].lower()
-        ident = parts[1] if len(parts) == 2 else None
+        first, ident = found.groups()
+        head = first.lower()
 
         kind = _ENDPOINTS.get(head)
         if kind is not None and ident == ".search":
@@ -240,7 +240,7 @@ class Endpoint:
             return self._discovery(head, ident, request.path)
         if head in ("bulk", "me") and ident is None:
             raise InvalidProvisioningEvent(
-                501, f"{parts[0]} is not supported by this service provider"
+                501, f"{first} is not supported by this service provider"
             )
         raise _not_found(request.path)
 

@@ -46,6 +46,8 @@ def mixed_scripts(email: Email) -> str | None:
     kept to the scripts whose letters are confusable: Japanese or Korean
     names that mix their own scripts with Latin are left alone.
     """
+    if email.address.isascii():
+        return None  # one script
     local = email.address.rpartition("@")[0]
     for part in (local, *email.domain.name.split(".")):
         if part.isascii():
