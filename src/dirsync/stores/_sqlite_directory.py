@@ -144,28 +144,28 @@ class DirectoryTables:
     def _change(self, workspace: str, change: Change) -> None:
         kind = change.kind.value
         row = self.db.execute(
-            "SELECT n FROM scim_resources "
+            "SELECT n, members FROM scim_resources "
             "WHERE workspace = ? AND kind = ? AND id = ?",
             (workspace, kind, change.id),
         ).fetchone()
-        if row is not None:
-            self.db.execute(
-                "DELETE FROM scim_members WHERE workspace = ? AND group_n = ?",
-                (workspace, row[0]),
-            )
         if not isinstance(change, StoredResource):
             if row is not None:
+                self.db.execute(
+                    "DELETE FROM scim_members "
+                    "WHERE workspace = ? AND group_n = ?",
+                    (workspace, row[0]),
+                )
                 self.db.execute(
                     "DELETE FROM scim_resources WHERE n = ?", (row[0],)
                 )
             return
 
-        members = sorted(change.members)
         values = (
             change.name,
-            json.dumps(members),
+            json.dumps(sorted(change.members)),
             json.dumps(change.body, ensure_ascii=False),
         )
+        before: frozenset[str] = frozenset()
         if row is None:
             n = self.db.execute(
                 "INSERT INTO scim_resources "
@@ -175,15 +175,23 @@ class DirectoryTables:
             ).lastrowid
         else:
             # An update keeps the resource's place in the order.
-            n = row[0]
+            n, listed = row
+            before = frozenset(json.loads(listed))
             self.db.execute(
                 "UPDATE scim_resources SET name = ?, members = ?, body = ? "
                 "WHERE n = ?",
                 (*values, n),
             )
+        # Only the members that changed: adding one to a group of
+        # thousands writes one row.
+        self.db.executemany(
+            "DELETE FROM scim_members "
+            "WHERE workspace = ? AND member = ? AND group_n = ?",
+            [(workspace, m, n) for m in sorted(before - change.members)],
+        )
         self.db.executemany(
             "INSERT INTO scim_members VALUES (?, ?, ?)",
-            [(workspace, member, n) for member in members],
+            [(workspace, m, n) for m in sorted(change.members - before)],
         )
 
 
