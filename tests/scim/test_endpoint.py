@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 
+import attrs
 import pytest
 
 from dirsync import (
@@ -17,7 +18,7 @@ from dirsync import (
     UserDeleted,
     UserUpdated,
 )
-from dirsync.scim import ResourceKind
+from dirsync.scim import AttributeMapping, ResourceKind, Settings
 
 from .harness import BASE, Harness, patch, user
 from .harness import group as group_body
@@ -742,3 +743,81 @@ def test_events_carry_no_timestamp() -> None:
 
     assert len(events) == 3
     assert all(e.occurred_at is None and e.sequence is None for e in events)
+
+
+def test_the_memo_of_mapped_users_is_bounded_and_never_stale(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """
+    The endpoint remembers the users it mapped, up to a bound, then
+    starts over; a user whose memo was dropped, or whose mapping
+    changed, is mapped again, and every update reports what changed.
+    """
+    monkeypatch.setattr("dirsync.scim._endpoint._MAPPED_USERS", 2)
+    h = Harness()
+    ids = [h.create(user(f"u{n}@acme.com", given=f"G{n}")) for n in range(3)]
+    assert len(h.endpoint._users) <= 2
+
+    for n, ident in enumerate(ids):
+        response = h.call(
+            "PATCH",
+            f"/Users/{ident}",
+            patch({"op": "replace", "path": "name.givenName", "value": "X"}),
+        )
+        assert response.status == 200
+        queued = [q.event for q in h.inbox.queued("acme")]
+        event = [e for e in queued if e.user_id == ident][-1]
+        assert isinstance(event, UserUpdated)
+        assert event.previous.profile is not None
+        assert event.previous.profile.first_name == f"G{n}"
+    assert len(h.endpoint._users) <= 2
+
+
+def test_a_new_mapping_maps_the_stored_user_again() -> None:
+    """
+    The memo of mapped users holds for one mapping: after the host
+    changes the endpoint's settings, the stored user is read by the new
+    mapping, so an update does not report a change the mapping made.
+    """
+    h = Harness()
+    ident = h.create(user("nina@acme.com", title="Lead", nickName="Nin"))
+    h.endpoint.settings = Settings(
+        base_url=BASE, mapping=AttributeMapping(title="nickName")
+    )
+
+    h.call(
+        "PATCH",
+        f"/Users/{ident}",
+        patch({"op": "replace", "path": "name.givenName", "value": "X"}),
+    )
+    event = [q.event for q in h.inbox.queued("acme")][-1]
+
+    assert isinstance(event, UserUpdated)
+    assert event.user.profile.title == "Nin"
+    assert event.previous.profile is not None
+    assert event.previous.profile.title == "Nin"
+
+
+def test_a_body_changed_behind_the_endpoint_is_mapped_again() -> None:
+    """
+    The memo holds the very body it mapped: when the store hands back
+    another (written by another worker, or read back from a file), the
+    stored user is mapped again.
+    """
+    h = Harness()
+    ident = h.create(user("nina@acme.com", given="Nina"))
+    stored = h.directory.get("acme", ResourceKind.USER, ident)
+    assert stored is not None
+    body = {**stored.body, "name": {"givenName": "Other"}}
+    h.directory.commit("acme", [attrs.evolve(stored, body=body)], [])
+
+    h.call(
+        "PATCH",
+        f"/Users/{ident}",
+        patch({"op": "replace", "path": "name.givenName", "value": "X"}),
+    )
+    event = [q.event for q in h.inbox.queued("acme")][-1]
+
+    assert isinstance(event, UserUpdated)
+    assert event.previous.profile is not None
+    assert event.previous.profile.first_name == "Other"

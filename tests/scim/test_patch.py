@@ -1270,3 +1270,15 @@ def test_finding_the_same_value_agrees_with_same(
     assert _same_as(values, item) == [
         i for i, v in enumerate(values) if _same(v, item)
     ]
+
+
+def test_removes_a_sub_attribute_whatever_its_spelling() -> None:
+    """
+    A stored object whose keys are not spelled as the RFC does loses the
+    sub-attribute in every spelling it has.
+    """
+    resource = {**user(), "name": {"GIVENNAME": "B", "familyName": "J"}}
+
+    out = patch_user(resource, {"op": "remove", "path": "name.givenName"})
+
+    assert out["name"] == {"familyName": "J"}

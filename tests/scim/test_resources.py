@@ -1262,3 +1262,13 @@ def test_groups_apply_to_a_mapped_user_as_to_the_mapping(
     assert with_admin_groups(alone, admin_by_group) == mapped
     assert with_admin_groups(alone, None) is alone
     assert with_admin_groups(mapped, admin_by_group) == mapped
+
+
+def test_keys_that_are_not_strings_name_nothing() -> None:
+    """
+    A resource built in Python may have keys JSON cannot; they are not
+    attributes, and do not stop the rest being read.
+    """
+    raw: dict[Any, Any] = {1: "x", "USERNAME": "b@acme.com"}
+
+    assert user_from_resource(raw, id="1").email.address == "b@acme.com"

@@ -214,6 +214,36 @@ def _check_strings(
             _string(value, f"{where}{name}")  # raises
 
 
+def _gathered(
+    out: dict[str, Any], urn: str, prefix: str, flat: list[str]
+) -> dict[str, Any]:
+    """
+    The attributes of extension *urn*: its object in *out* and the
+    *flat* ``URN:name`` keys (which are taken out of *out*), checked.
+    """
+    where = f"{urn}:"
+    names = _ENTERPRISE_NAMES if urn == ENTERPRISE_USER else {}
+    inner = _canonical(_entry(out.pop(urn, {}), urn), names, where)
+    for key in flat:
+        name = names.get(_fold(key[len(prefix) :]), key[len(prefix) :])
+        value = out.pop(key)
+        if inner.setdefault(name, value) != value:
+            raise _twice(f"{urn}:{name}")
+    if urn == ENTERPRISE_USER:
+        _check_strings(
+            inner,
+            (
+                "employeeNumber",
+                "costCenter",
+                "organization",
+                "division",
+                "department",
+            ),
+            where,
+        )
+    return inner
+
+
 def _extension(out: dict[str, Any], urn: str, checked: bool) -> None:
     """
     Gather an extension's attributes under its schema URN, also those
@@ -239,29 +269,9 @@ def _extension(out: dict[str, Any], urn: str, checked: bool) -> None:
     if not flat and urn not in out:
         return
     if not flat and checked:
-        if urn not in out["schemas"]:
-            out["schemas"].append(urn)
-        return
-    where = f"{urn}:"
-    names = _ENTERPRISE_NAMES if urn == ENTERPRISE_USER else {}
-    inner = _canonical(_entry(out.pop(urn, {}), urn), names, where)
-    for key in flat:
-        name = names.get(_fold(key[len(prefix) :]), key[len(prefix) :])
-        value = out.pop(key)
-        if inner.setdefault(name, value) != value:
-            raise _twice(f"{urn}:{name}")
-    if urn == ENTERPRISE_USER:
-        _check_strings(
-            inner,
-            (
-                "employeeNumber",
-                "costCenter",
-                "organization",
-                "division",
-                "department",
-            ),
-            where,
-        )
+        inner = out.pop(urn)  # the very object checked before
+    else:
+        inner = _gathered(out, urn, prefix, flat)
     out[urn] = inner
     if urn not in out["schemas"]:
         out["schemas"].append(urn)

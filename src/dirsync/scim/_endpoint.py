@@ -378,16 +378,13 @@ class Endpoint:
         # A name the user already had is its own (the store checks again
         # as it commits, against a race).
         mine = old is not None and old.name == name
-        for other in (
-            () if mine else self.store.named(ws, ResourceKind.USER, name)
-        ):
-            if other.id != ident:
-                raise InvalidProvisioningEvent(
-                    409,
-                    f"userName {valid['userName']!r} is already taken in "
-                    "this directory",
-                    ScimType.UNIQUENESS,
-                )
+        if not mine and self.store.named(ws, ResourceKind.USER, name):
+            raise InvalidProvisioningEvent(
+                409,
+                f"userName {valid['userName']!r} is already taken in "
+                "this directory",
+                ScimType.UNIQUENESS,
+            )
         resource = {**valid, "id": ident, "meta": dict(meta)}
         stored = StoredResource(ResourceKind.USER, ident, resource, name)
         # Map it now, so that an email that does not parse is refused
