@@ -317,6 +317,8 @@ def validate_user(
 
     Returns:
         A new dict; *body* is not changed.
+        With *previous*, the result shares with it the objects it did
+        not check again; treat both as immutable.
 
     Raises:
         InvalidProvisioningEvent: 400 ``invalidSyntax`` when *body* is
@@ -390,6 +392,8 @@ def validate_group(
 
     Returns:
         A new dict; *body* is not changed.
+        With *previous*, the result shares those members with it;
+        treat both as immutable.
 
     Raises:
         InvalidProvisioningEvent: 400 ``invalidSyntax`` as for
