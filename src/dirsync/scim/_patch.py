@@ -55,7 +55,6 @@ RFC, is accepted on purpose:
 
 from __future__ import annotations
 
-import functools
 import operator
 from collections.abc import Callable
 from typing import Any, Final
@@ -146,7 +145,7 @@ class _Target:
     def name(self) -> AttrPath:
         return AttrPath(self.urn, self.attr.name)
 
-    @functools.cached_property
+    @property
     def text(self) -> str:
         # The path, for messages: written out only when one is made.
         return render(self.path)
