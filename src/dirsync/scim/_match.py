@@ -213,10 +213,23 @@ def matching_values(
     ]
 
 
-def _positions(items: list[Any], want: Any) -> list[int]:
+def string_positions(
+    values: list[Any], name: str, text: str, *, exact: bool = False
+) -> list[int] | None:
     """
-    Where *want* is in *items*, searched in C.
+    The positions of the *values* that hold *text* under the key *name*
+    (spelled as given), compared case-insensitively unless *exact*; None
+    when not every value is an object holding a string there.
+
+    The work is done in C: a group's members are such objects, and
+    finding one among thousands is a scan per request.
     """
+    try:
+        found = list(map(operator.itemgetter(name), values))
+        folded = list(map(str.casefold, found))  # and all are strings
+    except (KeyError, TypeError):
+        return None
+    items, want = (found, text) if exact else (folded, text.casefold())
     out: list[int] = []
     at = -1
     with contextlib.suppress(ValueError):
@@ -263,23 +276,17 @@ def _equal_strings(
     decides, without a call per value when the value holds a string, as
     a group's members do; the others go to `_eval`.
     """
+    found = string_positions(values, name, text, exact=exact)
+    if found is not None:
+        return found
     want = text if exact else text.casefold()
-    try:
-        # A group's members: objects holding the string, each under the
-        # name as written; compared in C, a few members a microsecond.
-        found = list(map(operator.itemgetter(name), values))
-        folded = list(map(str.casefold, found))  # and all are strings
-    except (KeyError, TypeError):
-        pass  # not all are; one at a time below
-    else:
-        return _positions(found if exact else folded, want)
     out = []
     for i, value in enumerate(values):
         if not isinstance(value, dict):
             continue
-        found = value[name] if name in value else get_value(value, name)
-        if type(found) is str:
-            if (found if exact else found.casefold()) == want:
+        held = value[name] if name in value else get_value(value, name)
+        if type(held) is str:
+            if (held if exact else held.casefold()) == want:
                 out.append(i)
         elif _eval(node, value, lookup, parent):
             out.append(i)

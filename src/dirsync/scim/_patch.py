@@ -55,14 +55,13 @@ RFC, is accepted on purpose:
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from typing import Any, Final
 
 import attrs
 
 from ._errors import InvalidProvisioningEvent, ScimType, bad_request
-from ._match import _positions, get_key, get_value, matching_values
+from ._match import get_key, get_value, matching_values, string_positions
 from ._path import (
     And,
     AttrPath,
@@ -314,9 +313,6 @@ def _same(left: Any, right: Any) -> bool:
     return _fold(a) == _fold(b) and same_type
 
 
-_VALUE = operator.itemgetter("value")
-
-
 def _same_as(values: list[Any], item: Any) -> list[int]:
     """
     The positions of the *values* `_same` as *item*, in order.
@@ -329,15 +325,10 @@ def _same_as(values: list[Any], item: Any) -> list[int]:
     want = get_value(item, "value") if isinstance(item, dict) else None
     if not isinstance(want, str):
         return [i for i, v in enumerate(values) if _same(v, item)]
+    candidates = string_positions(values, "value", want)
+    if candidates is not None:
+        return [i for i in candidates if _same(values[i], item)]
     folded = want.casefold()
-    try:
-        # Objects with a string "value" each, as a group's members are:
-        # their folded values, compared in C.
-        keys = list(map(str.casefold, map(_VALUE, values)))
-    except (KeyError, TypeError):
-        pass  # not all are; one at a time below
-    else:
-        return [i for i in _positions(keys, folded) if _same(values[i], item)]
     return [
         i
         for i, v in enumerate(values)
