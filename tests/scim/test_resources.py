@@ -25,7 +25,6 @@ from dirsync.scim._bodies import (
     validate_user,
 )
 from dirsync.scim._resources import (
-    _SPELLED,
     CORE_GROUP,
     CORE_USER,
     ENTERPRISE_USER,
@@ -35,6 +34,7 @@ from dirsync.scim._resources import (
     user_from_resource,
     with_admin_groups,
 )
+from dirsync.scim._schema import SPELLED
 from tests.strategies import directory_users
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -1210,7 +1210,7 @@ def test_no_two_known_names_fold_alike() -> None:
     An object whose keys are all RFC spellings is read without folding
     (`_index`); that is sound only if no two spellings fold alike.
     """
-    assert len({name.lower() for name in _SPELLED}) == len(_SPELLED)
+    assert len({name.lower() for name in SPELLED}) == len(SPELLED)
 
 
 def test_a_name_given_twice_is_refused_only_when_read() -> None:

@@ -17,7 +17,6 @@ from ._resources import (
     _GROUP_NAMES,
     _MULTI_NAMES,
     _NAME_NAMES,
-    _SPELLED,
     _USER_NAMES,
     CORE_GROUP,
     CORE_USER,
@@ -35,6 +34,7 @@ from ._resources import (
     _twice,
     _wrong,
 )
+from ._schema import SPELLED
 
 # 1. Validating POST and PUT bodies.
 
@@ -53,7 +53,7 @@ def _canonical(
     A copy of *obj* with the known *names* spelled as the RFC does and
     without nulls.
     """
-    if obj.keys() <= _SPELLED and None not in obj.values():
+    if obj.keys() <= SPELLED and None not in obj.values():
         # Every key is spelled as the RFC does (and names no other
         # attribute in another spelling): what the loop below would
         # make of it is a plain copy.  Most bodies are like this.
@@ -260,7 +260,7 @@ def _extension(out: dict[str, Any], urn: str, checked: bool) -> None:
     # Only a key the RFC does not define can be a flattened one; they
     # are taken in the body's order, so that errors name the same one
     # every time.
-    extra = out.keys() - _SPELLED
+    extra = out.keys() - SPELLED
     flat = (
         [key for key in out if key in extra and _fold(key).startswith(prefix)]
         if extra

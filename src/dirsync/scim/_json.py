@@ -40,7 +40,7 @@ from ._errors import (
     ScimType,
     bad_request,
 )
-from ._resources import _SPELLED
+from ._schema import SPELLED
 
 #: The signed 64-bit range that integers must fall in.
 #: RFC 7643 section 2.3.4 sets no range; every consumer we know of
@@ -182,7 +182,7 @@ def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         len(pairs) > 1
         # Names as the RFC spells them differ in more than case; only
         # other keys need lowering to compare.
-        and not out.keys() <= _SPELLED
+        and not out.keys() <= SPELLED
         and len(set(map(str.lower, out))) != len(out)
     ):
         raise _Suspect

@@ -72,9 +72,9 @@ from ._path import (
     parse_path,
     render,
 )
-from ._resources import _SPELLED
 from ._schema import (
     PATCH_OP_URN,
+    SPELLED,
     Attribute,
     AttributeType,
     Mutability,
@@ -357,7 +357,7 @@ def _own_element(values: list[Any], i: int) -> dict[str, Any]:
 def _put(obj: dict[str, Any], name: str, value: Any) -> None:
     # Set under the canonical name, dropping the client's other casings;
     # a key already spelled right keeps its place.
-    if name in _SPELLED and obj.keys() <= _SPELLED:
+    if name in SPELLED and obj.keys() <= SPELLED:
         # Every key spelled as the RFC does: none is another casing.
         obj[name] = value
         return
@@ -368,7 +368,7 @@ def _put(obj: dict[str, Any], name: str, value: Any) -> None:
 
 
 def _drop(obj: dict[str, Any], name: str) -> None:
-    if name in _SPELLED and obj.keys() <= _SPELLED:
+    if name in SPELLED and obj.keys() <= SPELLED:
         obj.pop(name, None)  # as in _put: no other casing
         return
     while (key := get_key(obj, name)) is not None:

@@ -60,22 +60,30 @@ import attrs
 from .._errors import InvalidEmail, json_type
 from .._model import STATEABLE, DirectoryUser, Email, Profile, Role
 from ._errors import InvalidProvisioningEvent, ScimType, bad_request
+from ._schema import (
+    COMMON_ATTRIBUTES,
+    ENTERPRISE_USER_SCHEMA,
+    ENTERPRISE_USER_URN,
+    ENTRA_GROUP_URN,
+    GROUP_SCHEMA,
+    GROUP_URN,
+    SPELLED,
+    SPELLING,
+    USER_SCHEMA,
+    USER_URN,
+    Attribute,
+    Schema,
+    spellings,
+)
 
 #: The core User schema (RFC 7643 section 4.1).
-CORE_USER: Final = "urn:ietf:params:scim:schemas:core:2.0:User"
+CORE_USER: Final = USER_URN
 #: The core Group schema (RFC 7643 section 4.2).
-CORE_GROUP: Final = "urn:ietf:params:scim:schemas:core:2.0:Group"
+CORE_GROUP: Final = GROUP_URN
 #: The enterprise User extension (RFC 7643 section 4.3).
-ENTERPRISE_USER: Final = (
-    "urn:ietf:params:scim:schemas:extension:enterprise:2.0:User"
-)
-#: A Group schema URI that Microsoft Entra ID lists on every group it
-#: creates ("Create Group" in Entra's "Tutorial: Develop and plan
-#: provisioning for a SCIM endpoint"); rejecting it would break group
-#: provisioning from Entra.
-ENTRA_GROUP: Final = (
-    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
-)
+ENTERPRISE_USER: Final = ENTERPRISE_USER_URN
+#: The Group schema URI Entra ID lists on its groups.
+ENTRA_GROUP: Final = ENTRA_GROUP_URN
 #: The extension schemas a User body may list by default.
 USER_EXTENSIONS: Final = frozenset({ENTERPRISE_USER})
 #: The extension schemas a Group body may list by default.
@@ -118,37 +126,32 @@ def _spellings(names: str) -> dict[str, str]:
     return {_fold(name): name for name in names.split()}
 
 
-# The names RFC 7643 gives User (sections 3.1 and 4.1), Group (4.2),
-# the sub-attributes of ``name`` (4.1.1) and of multi-valued attributes
-# (2.4), and the enterprise extension's (4.3), by key.
-_USER_NAMES = _spellings(
-    "schemas id externalId meta userName name displayName nickName "
-    "profileUrl title userType preferredLanguage locale timezone active "
-    "password emails phoneNumbers ims photos addresses groups "
-    "entitlements roles x509Certificates"
-)
-_GROUP_NAMES = _spellings("schemas id externalId meta displayName members")
-_NAME_NAMES = _spellings(
-    "formatted familyName givenName middleName honorificPrefix honorificSuffix"
-)
-_MULTI_NAMES = _spellings("value display type primary $ref")
-_ENTERPRISE_NAMES = _spellings(
-    "employeeNumber costCenter organization division department manager"
-)
-_META_NAMES = _spellings("resourceType created lastModified location version")
-_URNS = {_fold(urn): urn for urn in (ENTERPRISE_USER, *GROUP_EXTENSIONS)}
+def _subs(schema: Schema, name: str) -> tuple[Attribute, ...]:
+    found = schema.attribute(name)
+    assert found is not None  # the schemas define what we ask for
+    return found.sub_attributes
 
-#: Every name above, and the schema URNs, by key; no two share one.
-_SPELLING: Final = {
-    **_USER_NAMES,
-    **_GROUP_NAMES,
-    **_NAME_NAMES,
-    **_MULTI_NAMES,
-    **_ENTERPRISE_NAMES,
-    **_META_NAMES,
-    **_URNS,
-}
-_SPELLED: Final = frozenset(_SPELLING.values())
+
+# The names the schemas give, at each level a reader meets them: the
+# User and the Group (with the common attributes and ``schemas``), the
+# sub-attributes of ``name``, of a multi-valued attribute (RFC 7643
+# section 2.4: those of ``emails`` and ``members``), of the enterprise
+# extension and of ``meta``; by lower case, as `_canonical` takes them.
+_SCHEMAS = {"schemas": "schemas"}
+_USER_NAMES = (
+    spellings((*USER_SCHEMA.attributes, *COMMON_ATTRIBUTES)) | _SCHEMAS
+)
+_GROUP_NAMES = (
+    spellings((*GROUP_SCHEMA.attributes, *COMMON_ATTRIBUTES)) | _SCHEMAS
+)
+_NAME_NAMES = spellings(_subs(USER_SCHEMA, "name"))
+_MULTI_NAMES = spellings(
+    (
+        *_subs(USER_SCHEMA, "emails"),
+        *_subs(GROUP_SCHEMA, "members"),
+    )
+)
+_ENTERPRISE_NAMES = spellings(ENTERPRISE_USER_SCHEMA.attributes)
 
 # Marks a name given twice with different values, in an `_index`.
 _CONFLICT: Final[Any] = object()
@@ -160,7 +163,7 @@ def _spelled(name: str) -> str:
     defines, the folded name otherwise.
     """
     key = _fold(name)
-    return _SPELLING.get(key, key)
+    return SPELLING.get(key, key)
 
 
 @attrs.frozen
@@ -349,7 +352,7 @@ def _index(obj: abc.Mapping[Any, Any]) -> abc.Mapping[Any, Any]:
     `_read` refuses it only if it is read.
     Keys that are not strings name no attribute and are left out.
     """
-    if obj.keys() <= _SPELLED:
+    if obj.keys() <= SPELLED:
         return obj
     out: dict[str, Any] = {}
     for key, value in obj.items():
@@ -494,7 +497,7 @@ def _email_entry(raw: Any, i: int, parse: ParseEmail) -> _Email:
     value = kind = primary = None
     # Most entries are plain: every key spelled as the RFC does (so each
     # is read directly), a string value and type, a boolean primary.
-    plain = type(raw) is dict and raw.keys() <= _SPELLED
+    plain = type(raw) is dict and raw.keys() <= SPELLED
     if plain:
         value, kind = raw.get("value"), raw.get("type")
         primary = raw.get("primary")

@@ -17,6 +17,7 @@ the attributes we create are spelled as clients expect.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -32,6 +33,13 @@ ENTERPRISE_USER_URN = (
 )
 #: The core Group schema (RFC 7643 section 4.2).
 GROUP_URN = "urn:ietf:params:scim:schemas:core:2.0:Group"
+#: A Group schema URI that Microsoft Entra ID lists on every group it
+#: creates ("Create Group" in Entra's "Tutorial: Develop and plan
+#: provisioning for a SCIM endpoint"); rejecting it would break group
+#: provisioning from Entra.
+ENTRA_GROUP_URN = (
+    "http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group"
+)
 #: The message schema of a PATCH body (RFC 7644 section 3.5.2).
 PATCH_OP_URN = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
 #: The message schema of a query response (RFC 7644 section 3.4.2).
@@ -544,6 +552,42 @@ GROUP_TYPE = ResourceType(
 
 #: Every schema URN we define, for the path parser to recognise.
 KNOWN_URNS: tuple[str, ...] = (USER_URN, ENTERPRISE_USER_URN, GROUP_URN)
+
+
+def spellings(attributes: Iterable[Attribute]) -> dict[str, str]:
+    """
+    The RFC's spelling of each of *attributes*' names, by its lower case.
+    """
+    return {a.name.lower(): a.name for a in attributes}
+
+
+def _every(attributes: Iterable[Attribute]) -> Iterator[Attribute]:
+    for attribute in attributes:
+        yield attribute
+        yield from _every(attribute.sub_attributes)
+
+
+#: Every attribute and sub-attribute name the schemas above define,
+#: ``schemas``, and the extension URNs, each as the RFC spells it, by its
+#: lower case.  All are ASCII, and no two share a lower case, so an
+#: object whose keys are all in `SPELLED` cannot hold one attribute
+#: under two spellings: readers use that to skip folding its keys.
+SPELLING: dict[str, str] = {
+    **spellings(
+        _every(
+            (
+                *COMMON_ATTRIBUTES,
+                *USER_SCHEMA.attributes,
+                *ENTERPRISE_USER_SCHEMA.attributes,
+                *GROUP_SCHEMA.attributes,
+            )
+        )
+    ),
+    "schemas": "schemas",
+    ENTERPRISE_USER_URN.lower(): ENTERPRISE_USER_URN,
+    ENTRA_GROUP_URN.lower(): ENTRA_GROUP_URN,
+}
+SPELLED = frozenset(SPELLING.values())
 
 
 # 3. Lookups.
