@@ -745,6 +745,22 @@ def test_events_carry_no_timestamp() -> None:
     assert all(e.occurred_at is None and e.sequence is None for e in events)
 
 
+def rename(h: Harness, ident: str) -> UserUpdated:
+    """
+    PATCH the user's given name to "X"; the update it queues.
+    """
+    response = h.call(
+        "PATCH",
+        f"/Users/{ident}",
+        patch({"op": "replace", "path": "name.givenName", "value": "X"}),
+    )
+    assert response.status == 200
+    event = [q.event for q in h.inbox.queued("acme")][-1]
+    assert isinstance(event, UserUpdated)
+    assert event.user_id == ident
+    return event
+
+
 def test_the_memo_of_mapped_users_is_bounded_and_never_stale(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
@@ -759,15 +775,7 @@ def test_the_memo_of_mapped_users_is_bounded_and_never_stale(
     assert len(h.endpoint._users) <= 2
 
     for n, ident in enumerate(ids):
-        response = h.call(
-            "PATCH",
-            f"/Users/{ident}",
-            patch({"op": "replace", "path": "name.givenName", "value": "X"}),
-        )
-        assert response.status == 200
-        queued = [q.event for q in h.inbox.queued("acme")]
-        event = [e for e in queued if e.user_id == ident][-1]
-        assert isinstance(event, UserUpdated)
+        event = rename(h, ident)
         assert event.previous.profile is not None
         assert event.previous.profile.first_name == f"G{n}"
     assert len(h.endpoint._users) <= 2
@@ -785,14 +793,8 @@ def test_a_new_mapping_maps_the_stored_user_again() -> None:
         base_url=BASE, mapping=AttributeMapping(title="nickName")
     )
 
-    h.call(
-        "PATCH",
-        f"/Users/{ident}",
-        patch({"op": "replace", "path": "name.givenName", "value": "X"}),
-    )
-    event = [q.event for q in h.inbox.queued("acme")][-1]
+    event = rename(h, ident)
 
-    assert isinstance(event, UserUpdated)
     assert event.user.profile.title == "Nin"
     assert event.previous.profile is not None
     assert event.previous.profile.title == "Nin"
@@ -811,13 +813,7 @@ def test_a_body_changed_behind_the_endpoint_is_mapped_again() -> None:
     body = {**stored.body, "name": {"givenName": "Other"}}
     h.directory.commit("acme", [attrs.evolve(stored, body=body)], [])
 
-    h.call(
-        "PATCH",
-        f"/Users/{ident}",
-        patch({"op": "replace", "path": "name.givenName", "value": "X"}),
-    )
-    event = [q.event for q in h.inbox.queued("acme")][-1]
+    event = rename(h, ident)
 
-    assert isinstance(event, UserUpdated)
     assert event.previous.profile is not None
     assert event.previous.profile.first_name == "Other"
