@@ -362,7 +362,7 @@ class Endpoint:
         ws: str,
         body: Any,
         ident: str,
-        meta: Mapping[str, Any],
+        meta: dict[str, Any],
         old: StoredResource | None,
         admin_by_group: bool | None,
     ) -> tuple[StoredResource, DirectoryUser]:
@@ -370,8 +370,8 @@ class Endpoint:
         The user resource *body* makes, checked, and the directory user
         it maps to (mapped once here, and used again for the events).
 
-        *old* is the user it replaces; *admin_by_group* is as
-        `with_admin_groups` takes it.
+        *meta* is made for it, and kept; *old* is the user it replaces;
+        *admin_by_group* is as `with_admin_groups` takes it.
         """
         valid = validate_user(body, previous=None if old is None else old.body)
         name = user_key(str(valid["userName"]), self._parse_email)
@@ -385,7 +385,7 @@ class Endpoint:
                 "this directory",
                 ScimType.UNIQUENESS,
             )
-        resource = {**valid, "id": ident, "meta": dict(meta)}
+        resource = {**valid, "id": ident, "meta": meta}
         stored = StoredResource(ResourceKind.USER, ident, resource, name)
         # Map it now, so that an email that does not parse is refused
         # before anything is written.
@@ -404,12 +404,13 @@ class Endpoint:
         ws: str,
         body: Any,
         ident: str,
-        meta: Mapping[str, Any],
+        meta: dict[str, Any],
         old: StoredResource | None,
     ) -> StoredResource:
         """
-        The group resource *body* makes, checked; *old* is the group it
-        replaces, whose members are known to exist.
+        The group resource *body* makes, checked; *meta* is made for it,
+        and kept; *old* is the group it replaces, whose members are known
+        to exist.
         """
         valid = validate_group(
             body, previous=None if old is None else old.body
@@ -436,7 +437,7 @@ class Endpoint:
                     f"member {member!r} is not a user or group of this "
                     "directory",
                 )
-        resource = {**valid, "id": ident, "meta": dict(meta)}
+        resource = {**valid, "id": ident, "meta": meta}
         name = str(valid["displayName"]).casefold()
         return StoredResource(
             ResourceKind.GROUP, ident, resource, name, frozenset(members)
