@@ -20,7 +20,7 @@ from ._scenario import read_scenario
 from ._scheduler import CycleReport, Scheduler
 from ._standing import Situation
 from .ports import OutgoingMail
-from .scim import Endpoint, ScimRequest
+from .scim import GROUP_SCHEMA, USER_SCHEMA, Endpoint, ScimRequest
 from .stores.sqlite import SQLiteStore
 
 Say = Callable[[str], None]
@@ -336,8 +336,8 @@ def _counter(prefix: str) -> Callable[[], str]:
     return lambda: f"{prefix}{next(numbers)}"
 
 
-_USER = "urn:ietf:params:scim:schemas:core:2.0:User"
-_GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
+_USER = USER_SCHEMA.id
+_GROUP = GROUP_SCHEMA.id
 
 
 def _cycle(report: CycleReport, say: Say) -> None:
