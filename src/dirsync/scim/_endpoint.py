@@ -75,6 +75,7 @@ from ._query import (
 )
 from ._resources import (
     DEFAULT_MAPPING,
+    updated_user,
     user_from_resource,
     with_admin_groups,
 )
@@ -478,18 +479,25 @@ class Endpoint:
         mapping = self.settings.mapping
         key = (ws, stored.id)
         known = self._users.get(key)
-        if (
-            known is not None
-            and known[0] is stored.body
-            and known[1] is mapping
-        ):
-            return known[2]
-        user = user_from_resource(
-            stored.body,
-            id=stored.id,
-            mapping=mapping,
-            parse_email=self._parse_email,
-        )
+        if known is not None and known[1] is mapping:
+            if known[0] is stored.body:
+                return known[2]
+            # Most likely the user before this change: what an
+            # attribute the change left alone says is known.
+            user = updated_user(
+                stored.body,
+                known[0],
+                known[2],
+                mapping=mapping,
+                parse_email=self._parse_email,
+            )
+        else:
+            user = user_from_resource(
+                stored.body,
+                id=stored.id,
+                mapping=mapping,
+                parse_email=self._parse_email,
+            )
         if len(self._users) >= _MAPPED_USERS:
             self._users.clear()
         self._users[key] = (stored.body, mapping, user)

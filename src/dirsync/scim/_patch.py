@@ -56,7 +56,7 @@ RFC, is accepted on purpose:
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import attrs
 
@@ -124,16 +124,15 @@ def _mutability(detail: str) -> InvalidProvisioningEvent:
     return bad_request(ScimType.MUTABILITY, detail)
 
 
-@attrs.frozen
-class _Op:
+class _Op(NamedTuple):
     kind: str
     path: str | None
     value: Any
 
 
-@attrs.frozen
-class _Target:
-    # What a path resolves to, in one resource.
+class _Target(NamedTuple):
+    # What a path resolves to, in one resource.  (A named tuple, as the
+    # other records made per request here: cheaper to make than attrs.)
     urn: str | None  # an extension's URN; None for the core schema
     attr: Attribute
     filter: Filter | None
@@ -383,8 +382,7 @@ def _merge(element: dict[str, Any], new: dict[str, Any]) -> None:
 # 3. Paths: from text to a target.
 
 
-@attrs.frozen
-class _Engine:
+class _Engine(NamedTuple):
     schema: Schema
     extensions: tuple[Schema, ...]
     parse: Callable[[str], Path]

@@ -193,6 +193,15 @@ class _Path:
             tuple(map(_spelled, names)),
         )
 
+    @property
+    def top(self) -> tuple[str, ...]:
+        """
+        The keys `_at` reads at the top of a resource.
+        """
+        if self.schema_key is None:
+            return self.keys[:1]
+        return (self.flat, self.schema_key)
+
 
 # The top-level names a mapped profile attribute must not take: the
 # library reads these itself.
@@ -297,12 +306,20 @@ class Mapping:
     # The two paths, read once: every user read uses them.
     _department: _Path = attrs.field(init=False, repr=False, eq=False)
     _title: _Path = attrs.field(init=False, repr=False, eq=False)
+    # The top-level keys of a resource the profile is read from.
+    _profile_keys: tuple[str, ...] = attrs.field(
+        init=False, repr=False, eq=False
+    )
 
     def __attrs_post_init__(self) -> None:
         if _split(_fold(self.department)) == _split(_fold(self.title)):
             raise ValueError("department and title cannot share a path")
-        object.__setattr__(self, "_department", _Path.of(self.department))
-        object.__setattr__(self, "_title", _Path.of(self.title))
+        department, title = _Path.of(self.department), _Path.of(self.title)
+        object.__setattr__(self, "_department", department)
+        object.__setattr__(self, "_title", title)
+        object.__setattr__(
+            self, "_profile_keys", ("name", *department.top, *title.top)
+        )
 
 
 #: The SPEC section 9 mapping.
@@ -658,20 +675,38 @@ def user_from_resource(
 
     .. versionadded:: 0.1.0
     """
-    # 1. Identity: userName is required (RFC 7643 section 4.1.1), and is
-    #    the last fallback for the email.
     resource = _index(_body(resource, "User"))
-    user_name = _required(_read(resource, "userName", "userName"), "userName")
-    email = _choose_email(
-        _emails(resource, parse_email),
-        user_name,
-        mapping.email_order,
-        parse_email,
+    email = _user_email(resource, mapping, parse_email)
+    profile = _profile(resource, mapping)
+    role, stated = _role(resource, mapping, admin_by_group)
+    return DirectoryUser(
+        id=id,
+        email=email,
+        profile=profile,
+        role=role,
+        active=_active(resource),
+        stated=stated,
     )
 
-    # 2. Profile.
+
+# The parts of `user_from_resource`, each from an `_index` of the
+# resource, in the order it reads them (and so reports errors).
+
+
+def _user_email(
+    resource: abc.Mapping[Any, Any], mapping: Mapping, parse: ParseEmail
+) -> Email:
+    # userName is required (RFC 7643 section 4.1.1), and is the last
+    # fallback for the email.
+    user_name = _required(_read(resource, "userName", "userName"), "userName")
+    return _choose_email(
+        _emails(resource, parse), user_name, mapping.email_order, parse
+    )
+
+
+def _profile(resource: abc.Mapping[Any, Any], mapping: Mapping) -> Profile:
     name = _index(_object(_read(resource, "name", "name"), "name") or {})
-    profile = Profile(
+    return Profile(
         first_name=_text(
             _read(name, "givenName", "name.givenName"), "name.givenName"
         ),
@@ -684,25 +719,104 @@ def user_from_resource(
         title=_text(_at(resource, mapping._title), mapping.title),
     )
 
-    # 3. Role and state; ``active`` defaults to true (RFC 7643 section
-    #    4.1.1 gives it no default; an IdP that leaves it out means the
-    #    user it is pushing).
+
+def _role(
+    resource: abc.Mapping[Any, Any],
+    mapping: Mapping,
+    admin_by_group: bool | None,
+) -> tuple[Role, frozenset[str]]:
     roles = _read(resource, "roles", "roles")
     # An empty list, as Entra and our own resources send, holds no admin.
     # (``roles`` is checked whatever the groups say.)
     admin = (
         roles is not None and roles != [] and _is_admin(resource, mapping)
     ) or bool(admin_by_group)
-    active = _boolean(_read(resource, "active", "active"), "active")
     stated = admin_by_group is not None or roles is not None
+    return (
+        Role.ADMIN if admin else Role.MEMBER,
+        STATEABLE if stated else _PROFILE_ONLY,
+    )
+
+
+def _active(resource: abc.Mapping[Any, Any]) -> bool:
+    # ``active`` defaults to true (RFC 7643 section 4.1.1 gives it no
+    # default; an IdP that leaves it out means the user it is pushing).
+    active = _boolean(_read(resource, "active", "active"), "active")
+    return True if active is None else active
+
+
+def _same_at(
+    new: abc.Mapping[str, Any],
+    old: abc.Mapping[str, Any],
+    keys: abc.Iterable[str],
+) -> bool:
+    for key in keys:
+        a, b = new.get(key), old.get(key)
+        if a is not b and a != b:
+            return False
+    return True
+
+
+def updated_user(
+    resource: abc.Mapping[str, Any],
+    previous: abc.Mapping[str, Any],
+    user: DirectoryUser,
+    *,
+    mapping: Mapping = DEFAULT_MAPPING,
+    parse_email: ParseEmail = Email.parse,
+) -> DirectoryUser:
+    """
+    What `user_from_resource` maps *resource* to, given that it mapped
+    *previous* to *user* with the same *mapping* and *parse_email* and
+    no *admin_by_group*.
+
+    Both resources are as `validate_user` returns them: values of the
+    types it checks, so that equal values read the same.
+    The parts of *user* read from attributes equal in both (its email,
+    its profile, its role) are kept rather than read again; *user*
+    itself is returned when nothing it states changed.
+    """
+    if not (resource.keys() <= SPELLED and previous.keys() <= SPELLED):
+        # Keys in another spelling: the reads go through an index.
+        return user_from_resource(
+            resource, id=user.id, mapping=mapping, parse_email=parse_email
+        )
+    email = (
+        user.email
+        if _same_at(resource, previous, _EMAIL_KEYS)
+        else _user_email(resource, mapping, parse_email)
+    )
+    profile = (
+        user.profile
+        if _same_at(resource, previous, mapping._profile_keys)
+        else _profile(resource, mapping)
+    )
+    role, stated = (
+        (user.role, user.stated)
+        if _same_at(resource, previous, _ROLE_KEYS)
+        else _role(resource, mapping, None)
+    )
+    active = _active(resource)
+    if (
+        email is user.email
+        and profile is user.profile
+        and role is user.role
+        and stated is user.stated
+        and active is user.active
+    ):
+        return user
     return DirectoryUser(
-        id=id,
+        id=user.id,
         email=email,
         profile=profile,
-        role=Role.ADMIN if admin else Role.MEMBER,
-        active=True if active is None else active,
-        stated=STATEABLE if stated else _PROFILE_ONLY,
+        role=role,
+        active=active,
+        stated=stated,
     )
+
+
+_EMAIL_KEYS = ("userName", "emails")
+_ROLE_KEYS = ("roles",)
 
 
 _PROFILE_ONLY = STATEABLE - {"role"}
