@@ -1250,7 +1250,7 @@ _NAMES = st.sampled_from(["Ann", "Bo", " ", "Ann "])
 def _mappable_users(draw: st.DrawFn) -> dict[str, Any]:
     # Users that often map, and often differ in one attribute only.
     out: dict[str, Any] = {
-        "schemas": [USER_URN, ENT],
+        "schemas": draw(st.sampled_from([[USER_URN, ENT], [USER_URN]])),
         "userName": draw(_ADDRESSES),
     }
     optional: dict[str, st.SearchStrategy[Any]] = {
@@ -1350,6 +1350,73 @@ def test_a_changed_user_is_read_again_only_where_it_changed(
     assert quick == full
     if change == "copy" and "x-extra" not in raw:
         assert quick is user  # nothing read again
+
+
+#: Changes to a stored user, each as the whole check would take it: a
+#: value to convert or respell, one to refuse, or a null to drop.
+_CHANGES = st.sampled_from(
+    [
+        ("userName", "b@acme.com"),
+        ("userName", " "),
+        ("userName", None),
+        ("-userName", None),  # taken out
+        ("-title", None),
+        ("active", "False"),
+        ("active", False),
+        ("active", "maybe"),
+        ("name", {"givenName": "Bo", "FamilyName": "Ng"}),
+        ("name", {"givenName": 5}),
+        ("name", "Bo"),
+        ("emails", [{"Value": "b@acme.com", "primary": "True"}]),
+        ("emails", [{"value": "b@acme.com", "primary": "yes"}]),
+        ("emails", [{"value": "b@acme.com", "type": "work"}]),
+        ("roles", ["Admin", {"VALUE": "admin", "primary": "false"}]),
+        ("roles", [7]),
+        ("title", "Ops"),
+        ("title", 7),
+        ("displayName", ["Bo"]),
+        ("externalId", None),
+        ("nickName", 7),
+        ("Title", "Ops"),
+        ("id", "u2"),
+        ("x-extra", {"any": "thing"}),
+        (ENT, {"department": "Ops", "Division": "D"}),
+        (ENT, {"department": ["Ops"]}),
+        (ENT, "Ops"),
+        (f"{ENT}:department", "Ops"),
+    ]
+)
+
+
+@given(_mappable_users(), st.lists(_CHANGES, min_size=1, max_size=3))
+@example(  # the whole check, sparing the extension object it kept
+    raw={"schemas": [USER_URN], "userName": "a@acme.com", ENT: {}},
+    changes=[("x-extra", "new")],
+)
+def test_checking_only_what_changed_answers_as_the_whole_check(
+    raw: dict[str, Any], changes: list[tuple[str, Any]]
+) -> None:
+    """
+    Whatever a body changes of the user it shares the rest with, valid
+    or not, in any spelling, the check of only what changed gives what
+    the whole check gives: the same user, or the same first problem.
+    """
+    try:
+        # As the endpoint stores it: with its id and meta.
+        stored = {**validate_user(raw), "id": "u1", "meta": {"version": "1"}}
+    except InvalidProvisioningEvent:
+        return
+    body = dict(stored)
+    for key, value in changes:
+        if key.startswith("-"):
+            body.pop(key[1:], None)
+        else:
+            body[key] = value
+
+    full = _validated(lambda: validate_user(body))
+    quick = _validated(lambda: validate_user(body, previous=stored))
+
+    assert quick == full
 
 
 @pytest.mark.parametrize(

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import abc
 from typing import Any
 
-from ._errors import ScimType, bad_request
+from ._errors import InvalidProvisioningEvent, ScimType, bad_request
 from ._resources import (
     _ENTERPRISE_NAMES,
     _GROUP_NAMES,
@@ -329,6 +329,10 @@ def validate_user(
 
     .. versionadded:: 0.1.0
     """
+    if previous is not None and extensions == USER_EXTENSIONS:
+        changed = _changed_only(body, previous)
+        if changed is not None:
+            return changed
     names = (
         _DEFAULT_USER_NAMES
         if extensions == USER_EXTENSIONS
@@ -363,6 +367,76 @@ def validate_user(
     ):
         _extension(out, urn, bool(kept) and checked(urn))
     return out
+
+
+# The attributes `_changed_only` checks as `validate_user` does; a body
+# that changes another one it knows (``schemas``, a flattened extension
+# attribute) takes the whole check.
+_STRINGS = frozenset({"externalId", "displayName", "title"})
+_DELTA_CHECKED = _STRINGS | {
+    "userName",
+    "name",
+    "active",
+    "emails",
+    "roles",
+    ENTERPRISE_USER,
+}
+_DELTA_ANY = SPELLED - _DELTA_CHECKED - {"schemas"} - set(_USER_DROPPED)
+
+
+def _changed_only(
+    body: Any, previous: abc.Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """
+    What `validate_user` makes of *body*, the user *previous* (as it
+    returned it) patched, checking only the attributes that are not the
+    very objects they were; None when *body* changed something this
+    does not check, or is refused, for the whole check to answer (and
+    name the first problem as it does).
+    """
+    if (
+        type(body) is not dict
+        or "userName" not in body
+        or body.get("schemas") is not previous.get("schemas")
+    ):
+        return None
+    out = dict(body)
+    try:
+        for key, value in body.items():
+            if previous.get(key, _ABSENT) is value:
+                continue
+            if value is None:
+                return None  # the whole check drops it
+            if key in _DELTA_ANY:
+                continue  # kept as sent, as the whole check keeps it
+            if key in _STRINGS:
+                _check_strings(out, (key,), "")
+            elif key == "userName":
+                _required(value, "userName")
+            elif key == "active":
+                out["active"] = _boolean(value, "active")
+            elif key == "name":
+                name = _entry(value, "name")
+                out["name"] = _canonical(name, _NAME_NAMES, "name.")
+                _check_strings(out["name"], _NAME_NAMES.values(), "name.")
+            elif key == "emails":
+                _multi(out, "emails", set(map(id, previous.get("emails", ()))))
+            elif key == "roles":
+                _roles(out)
+            elif key == ENTERPRISE_USER:
+                out[key] = _gathered(out, key, "", [])
+                if key not in out["schemas"]:
+                    out["schemas"] = [*out["schemas"], key]
+            else:
+                return None
+    except InvalidProvisioningEvent:
+        return None
+    for dropped in _USER_DROPPED:
+        out.pop(dropped, None)
+    return out
+
+
+_ABSENT: Any = object()
 
 
 def validate_group(
