@@ -37,6 +37,10 @@ HOSTILE: list[tuple[bytes, int, ScimType | None, str]] = [
     (b'{"a":1,}', 400, SYNTAX, "not valid JSON"),
     (b"{'a':1}", 400, SYNTAX, "not valid JSON"),
     (b'{"a":1} // note', 400, SYNTAX, "Extra data"),
+    # Only space, tab, LF and CR are JSON whitespace (RFC 8259 section 2).
+    (b'{"a":1}\x0c', 400, SYNTAX, "Extra data (line 1, column 8)"),
+    (b'{"a":1}\xc2\xa0', 400, SYNTAX, "Extra data"),
+    (b'\x0b{"a":1}', 400, SYNTAX, "Expecting value (line 1, column 1)"),
     (b'{\n"a":\n[1 2]}', 400, SYNTAX, "(line 3, column 4)"),
     (b'"a\tb"', 400, SYNTAX, "Invalid control character"),
     (b'"a\x00b"', 400, SYNTAX, "Invalid control character"),
@@ -138,6 +142,9 @@ def test_refuses_each_hostile_class(
         ),
         (b"[1e-400, 1.5, -0.0, 1E2]", [0.0, 1.5, -0.0, 100.0]),
         (b" null ", None),
+        (b'{"a":1}\r\n', {"a": 1}),
+        (b'\n\t{"a":1} \t\r\n', {"a": 1}),
+        (b"[]\n", []),
     ],
 )
 def test_accepts_what_is_valid(body: bytes, expected: Any) -> None:
@@ -242,6 +249,9 @@ def test_the_parser_recursing_too_deep_is_a_clean_error(
 
     @attrs.frozen
     class Exhausted:
+        def scan_once(self, text: str, at: int) -> Any:
+            raise RecursionError
+
         def decode(self, text: str) -> Any:
             raise RecursionError
 

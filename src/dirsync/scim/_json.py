@@ -28,8 +28,10 @@ No exception of the `json` module or of the codecs escapes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
+from collections.abc import Callable
 from itertools import accumulate, islice
 from typing import Any, NoReturn
 
@@ -58,6 +60,7 @@ _MAX_INTEGER_CHARS = 20
 _DEPTH_CAP = 256
 
 _BOM = "\ufeff"
+_WHITESPACE = " \t\n\r"
 
 # C0 controls other than tab, LF and CR, and the surrogate code points.
 # The parser already rejects raw control characters in strings (RFC 8259
@@ -260,13 +263,19 @@ def _marking_constant(text: str) -> Any:
     )
 
 
-_FAST = json.JSONDecoder(
+class _Decoder(json.JSONDecoder):
+    # The standard decoder, with the scanner it makes typed: `_parse`
+    # calls it directly.
+    scan_once: Callable[[str, int], tuple[Any, int]]
+
+
+_FAST = _Decoder(
     object_pairs_hook=_strict_pairs,
     parse_int=_strict_int,
     parse_float=_strict_float,
     parse_constant=_no_constant,
 )
-_MARKING = json.JSONDecoder(
+_MARKING = _Decoder(
     object_pairs_hook=_marking_pairs,
     parse_int=_marking_int,
     parse_float=_marking_float,
@@ -384,8 +393,15 @@ def dumps(value: Any) -> bytes:
     return _ENCODER.encode(value).encode("utf-8")
 
 
-def _parse(decoder: json.JSONDecoder, text: str) -> Any:
+def _parse(decoder: _Decoder, text: str) -> Any:
     try:
+        # The scanner itself, as `decode` calls it, less two Python
+        # frames; anything but a value followed by JSON whitespace (RFC
+        # 8259 section 2) goes to `decode`, for its message.
+        with contextlib.suppress(StopIteration, json.JSONDecodeError):
+            value, end = decoder.scan_once(text, 0)
+            if end == len(text) or not text[end:].strip(_WHITESPACE):
+                return value
         return decoder.decode(text)
     except json.JSONDecodeError as e:
         raise bad_request(
