@@ -9,6 +9,8 @@ Reading a User's synced attributes is `dirsync.scim._resources`.
 from __future__ import annotations
 
 from collections import abc
+from itertools import compress, count
+from operator import not_
 from typing import Any
 
 from ._errors import InvalidProvisioningEvent, ScimType, bad_request
@@ -134,19 +136,21 @@ def _multi(
     if attribute not in out:
         return
     given = _array(out[attribute], attribute)
-    if checked and checked.issuperset(map(id, given)):
-        out[attribute] = list(given)  # all of them: a group that lost one
-        return
-    entries = []
-    for i, raw in enumerate(given):
-        if checked and id(raw) in checked:
-            entries.append(raw)
-            continue
+    entries = list(given)
+    # The positions of the entries to check: the ones not in *checked*,
+    # found in C (a PATCH adding one member to a group of thousands
+    # brings one).
+    fresh: abc.Iterable[int] = (
+        compress(count(), map(not_, map(checked.__contains__, map(id, given))))
+        if checked
+        else range(len(given))
+    )
+    for i in fresh:
+        raw = given[i]
         if _is_canonical_entry(raw):
-            # What the checks below would make of it: a copy.  A PATCH
-            # of a group ends in the whole group, so every one of its
-            # members comes through here again, already canonical.
-            entries.append(dict(raw))
+            # What the checks below would make of it: a copy.  Most
+            # entries are like this.
+            entries[i] = dict(raw)
             continue
         where = f"{attribute}[{i}]"
         entry = _canonical(_entry(raw, where), _MULTI_NAMES, f"{where}.")
@@ -155,7 +159,7 @@ def _multi(
         _string(entry.get("display"), f"{where}.display")
         if "primary" in entry:
             entry["primary"] = _boolean(entry["primary"], f"{where}.primary")
-        entries.append(entry)
+        entries[i] = entry
     out[attribute] = entries
 
 
