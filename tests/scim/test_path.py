@@ -15,7 +15,13 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dirsync.scim._errors import InvalidProvisioningEvent, ScimType
-from dirsync.scim._match import lookup_in, matches, matching_values
+from dirsync.scim._match import (
+    get_key,
+    get_value,
+    lookup_in,
+    matches,
+    matching_values,
+)
 from dirsync.scim._path import (
     And,
     AttrPath,
@@ -39,6 +45,7 @@ from dirsync.scim._schema import (
     ENTERPRISE_USER_SCHEMA,
     ENTERPRISE_USER_URN,
     GROUP_TYPE,
+    SPELLED,
     USER_SCHEMA,
     USER_URN,
 )
@@ -723,3 +730,36 @@ def test_arbitrary_text_only_ever_raises_scim_errors(
         if not isinstance(parsed, Path):
             with contextlib.suppress(InvalidProvisioningEvent):
                 matches(parsed, user)
+
+
+_SOME_SPELLED = [*sorted(SPELLED)[:12], "userName", "emails", "title"]
+_CASINGS = st.sampled_from(_SOME_SPELLED).flatmap(
+    lambda name: st.sampled_from([name, name.upper(), name.lower()])
+) | st.sampled_from(["x-extra", "ÜBER", "ss", "ß"])
+
+
+@given(
+    st.lists(st.sampled_from(_SOME_SPELLED), max_size=6, unique=True),
+    st.lists(_CASINGS, max_size=2),
+    _CASINGS,
+)
+@example(keys=["userName"], others=[], name="USERNAME")
+@example(keys=["title"], others=["USERNAME"], name="userName")
+def test_get_key_finds_a_name_in_any_case(
+    keys: list[str], others: list[str], name: str
+) -> None:
+    """
+    `get_key` finds the key that is *name* in some case, as a scan of
+    every key would (its shortcut for objects spelled as the RFC spells
+    names must not change the answer).
+    """
+    obj = dict.fromkeys(keys + others, 1)
+    scan = [k for k in obj if k.lower() == name.lower()]
+
+    found = get_key(obj, name)
+
+    assert (found is None) == (not scan)
+    if found is not None:
+        assert found.lower() == name.lower()
+        assert found == name or name not in obj
+    assert get_value(obj, name) == (None if found is None else 1)

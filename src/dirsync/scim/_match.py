@@ -33,6 +33,7 @@ from ._path import (
 )
 from ._schema import (
     GROUP_TYPE,
+    SPELLED,
     USER_TYPE,
     Attribute,
     AttributeType,
@@ -83,6 +84,10 @@ def get_key(obj: Mapping[str, Any], name: str) -> str | None:
     """
     if name in obj:
         return name
+    if name in SPELLED and obj.keys() <= SPELLED:
+        # No two spellings fold alike: none of these keys is *name* in
+        # another case.  (Most objects are spelled so.)
+        return None
     lowered = name.lower()
     for key in obj:
         if isinstance(key, str) and key.lower() == lowered:
