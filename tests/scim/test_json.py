@@ -416,3 +416,14 @@ def test_values_within_the_limits_round_trip(value: Any) -> None:
     Any JSON value within the limits reads back as what was written.
     """
     assert loads(dumps(value), Limits()) == value
+
+
+def test_the_keys_read_without_lowering_differ_in_more_than_case() -> None:
+    """
+    The reader lowers an object's keys to find one given twice in two
+    cases, unless they are all among these: sound only if no two of
+    them share a lower case.
+    """
+    assert len({key.lower() for key in _json._DISTINCT}) == len(
+        _json._DISTINCT
+    )

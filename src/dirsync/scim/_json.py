@@ -179,13 +179,18 @@ class _Suspect(Exception):
     """
 
 
+#: The RFC's attribute spellings and a PatchOp message's own keys: no two
+#: of them share a lower case.
+_DISTINCT = SPELLED | {"Operations", "op", "path"}
+
+
 def _strict_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     out = dict(pairs)
     if len(out) != len(pairs) or (
         len(pairs) > 1
-        # Names as the RFC spells them differ in more than case; only
-        # other keys need lowering to compare.
-        and not out.keys() <= SPELLED
+        # Those keys differ in more than case; only other keys need
+        # lowering to compare.
+        and not out.keys() <= _DISTINCT
         and len(set(map(str.lower, out))) != len(out)
     ):
         raise _Suspect
