@@ -386,8 +386,10 @@ class Endpoint:
                 "this directory",
                 ScimType.UNIQUENESS,
             )
-        resource = {**valid, "id": ident, "meta": meta}
-        stored = StoredResource(ResourceKind.USER, ident, resource, name)
+        # `validate_user` made *valid* for us: it becomes the resource.
+        valid["id"] = ident
+        valid["meta"] = meta
+        stored = StoredResource(ResourceKind.USER, ident, valid, name)
         # Map it now, so that an email that does not parse is refused
         # before anything is written.
         user = with_admin_groups(self._mapped(ws, stored), admin_by_group)
@@ -438,10 +440,11 @@ class Endpoint:
                     f"member {member!r} is not a user or group of this "
                     "directory",
                 )
-        resource = {**valid, "id": ident, "meta": meta}
         name = str(valid["displayName"]).casefold()
+        valid["id"] = ident
+        valid["meta"] = meta
         return StoredResource(
-            ResourceKind.GROUP, ident, resource, name, frozenset(members)
+            ResourceKind.GROUP, ident, valid, name, frozenset(members)
         )
 
     # Events.
