@@ -16,7 +16,14 @@ from hypothesis import strategies as st
 from dirsync import DirectoryUser
 from dirsync.scim._bodies import validate_user
 from dirsync.scim._errors import InvalidProvisioningEvent, ScimType
-from dirsync.scim._patch import _same, _same_as, apply_patch, copy_json
+from dirsync.scim._patch import (
+    _operation,
+    _read_operation,
+    _same,
+    _same_as,
+    apply_patch,
+    copy_json,
+)
 from dirsync.scim._resources import (
     DEFAULT_MAPPING,
     Mapping,
@@ -1480,3 +1487,45 @@ def test_removes_a_sub_attribute_whatever_its_spelling() -> None:
     out = patch_user(resource, {"op": "remove", "path": "name.givenName"})
 
     assert out["name"] == {"familyName": "J"}
+
+
+_OP_ITEMS = st.one_of(
+    st.builds(
+        lambda item, extra: {**item, **extra},
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "op": st.sampled_from(
+                    ["add", "Add", "replace", "remove", "REMOVE", "move", 7]
+                ),
+                "path": st.sampled_from(["title", None, True, ["a"]]),
+                "value": st.sampled_from([1, None, "x"]),
+            },
+        ),
+        st.dictionaries(
+            st.sampled_from(["Op", "PATH", "Value", "x"]),
+            st.sampled_from(["remove", "title", 1]),
+            max_size=1,
+        ),
+    ),
+    st.just(["not", "an", "object"]),
+)
+
+
+@given(st.integers(0, 3), _OP_ITEMS)
+@example(index=0, item={"op": "add", "PATH": "title", "value": "x"})
+def test_an_operation_reads_as_the_general_reader_reads_it(
+    index: int, item: Any
+) -> None:
+    """
+    The shortcut for an operation spelled as the RFC spells it gives what
+    reading it in any case gives, or the same error.
+    """
+
+    def read(how: Callable[[int, Any], Any]) -> Any:
+        try:
+            return how(index, item)
+        except InvalidProvisioningEvent as e:
+            return e.detail
+
+    assert read(_operation) == read(_read_operation)

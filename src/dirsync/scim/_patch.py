@@ -85,6 +85,7 @@ from ._schema import (
 
 _READ_ONLY: Final = Mutability.READ_ONLY
 _OPS: Final = frozenset({"add", "replace", "remove"})
+_OP_KEYS: Final = frozenset({"op", "path", "value"})
 # Tells "no value member" from "value": null.
 _MISSING: Final[Any] = object()
 
@@ -177,9 +178,11 @@ def _operations(body: Any, max_operations: int) -> list[_Op]:
             ScimType.INVALID_SYNTAX, "a PATCH body must be a JSON object"
         )
     schemas = get_value(body, "schemas")
-    if not isinstance(schemas, list) or PATCH_OP_URN.lower() not in {
-        s.lower() for s in schemas if isinstance(s, str)
-    }:
+    if schemas != _PATCH_OP_SCHEMAS and (
+        not isinstance(schemas, list)
+        or PATCH_OP_URN.lower()
+        not in {s.lower() for s in schemas if isinstance(s, str)}
+    ):
         raise bad_request(
             ScimType.INVALID_SYNTAX,
             f"a PATCH body must have 'schemas': [{PATCH_OP_URN!r}]",
@@ -206,7 +209,27 @@ def _operations(body: Any, max_operations: int) -> list[_Op]:
     return [_operation(i, item) for i, item in enumerate(raw)]
 
 
+_PATCH_OP_SCHEMAS = [PATCH_OP_URN]
+
+
 def _operation(index: int, item: Any) -> _Op:
+    if type(item) is dict:
+        # The common form, every key spelled as the RFC does.
+        kind = item.get("op")
+        path = item.get("path")
+        if (
+            type(kind) is str
+            and kind in _OPS
+            and (path is None or type(path) is str)
+            and item.keys() <= _OP_KEYS
+            and ("value" in item or kind == "remove")
+        ):
+            return _Op(kind, path, item.get("value", _MISSING))
+    return _read_operation(index, item)
+
+
+def _read_operation(index: int, item: Any) -> _Op:
+    # `_operation` for any item: names in any case, and the errors.
     where = f"operation {index + 1}"
     if not isinstance(item, dict):
         raise bad_request(
