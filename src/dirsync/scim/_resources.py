@@ -524,8 +524,8 @@ def _email_entry(raw: Any, i: int, parse: ParseEmail) -> _Email:
             and (kind is None or type(kind) is str)
             and (primary is None or type(primary) is bool)
         )
-    where = f"emails[{i}]"
     if not plain:
+        where = f"emails[{i}]"
         entry = _index(_entry(raw, where))
         value = _required(
             _read(entry, "value", f"{where}.value"), f"{where}.value"
@@ -539,7 +539,7 @@ def _email_entry(raw: Any, i: int, parse: ParseEmail) -> _Email:
         email = parse(value)
     except InvalidEmail as e:
         raise bad_request(
-            ScimType.INVALID_VALUE, f"{where}.value: {e}"
+            ScimType.INVALID_VALUE, f"emails[{i}].value: {e}"
         ) from None
     return email, kind, bool(primary)
 
@@ -557,7 +557,7 @@ def _emails(
     """
     emails = _array(_read(resource, "emails", "emails"), "emails")
     out = [_email_entry(raw, i, parse) for i, raw in enumerate(emails)]
-    if sum(primary for _, _, primary in out) > 1:
+    if len(out) > 1 and sum(primary for _, _, primary in out) > 1:
         raise bad_request(
             ScimType.INVALID_VALUE,
             "emails: more than one is primary; RFC 7643 section 2.4 "
