@@ -86,12 +86,14 @@ def _schemas(
     know (RFC 7644 section 3.12).
     """
     raw = out.get("schemas")
-    if (
-        type(raw) is list
-        and raw
-        and raw[0] == core
-        and all(type(urn) is str and urn in extensions for urn in raw[1:])
-        and len(set(raw)) == len(raw)
+    if type(raw) is list and (
+        (len(raw) == 1 and raw[0] == core)
+        or (
+            raw
+            and raw[0] == core
+            and all(type(urn) is str and urn in extensions for urn in raw[1:])
+            and len(set(raw)) == len(raw)
+        )
     ):
         # Spelled as the RFC does, the core schema first, each URN once,
         # as identity providers send it: the loop below would copy it.
@@ -219,7 +221,7 @@ def _check_strings(
 
 
 def _gathered(
-    out: dict[str, Any], urn: str, prefix: str, flat: list[str]
+    out: dict[str, Any], urn: str, flat: list[str]
 ) -> dict[str, Any]:
     """
     The attributes of extension *urn*: its object in *out* and the
@@ -229,7 +231,8 @@ def _gathered(
     names = _ENTERPRISE_NAMES if urn == ENTERPRISE_USER else {}
     inner = _canonical(_entry(out.pop(urn, {}), urn), names, where)
     for key in flat:
-        name = names.get(_fold(key[len(prefix) :]), key[len(prefix) :])
+        local = key[len(where) :]
+        name = names.get(_fold(local), local)
         value = out.pop(key)
         if inner.setdefault(name, value) != value:
             raise _twice(f"{urn}:{name}")
@@ -260,23 +263,22 @@ def _extension(out: dict[str, Any], urn: str, checked: bool) -> None:
 
     *checked* says the object under *urn* was checked before.
     """
-    prefix = _fold(urn) + ":"
     # Only a key the RFC does not define can be a flattened one; they
     # are taken in the body's order, so that errors name the same one
     # every time.
-    extra = out.keys() - SPELLED
-    flat = (
-        [key for key in out if key in extra and _fold(key).startswith(prefix)]
-        if extra
-        else []
-    )
+    flat: list[str] = []
+    if not out.keys() <= SPELLED:
+        prefix = _fold(urn) + ":"
+        flat = [
+            key
+            for key in out
+            if key not in SPELLED and _fold(key).startswith(prefix)
+        ]
     if not flat and urn not in out:
         return
-    if not flat and checked:
-        inner = out.pop(urn)  # the very object checked before
-    else:
-        inner = _gathered(out, urn, prefix, flat)
-    out[urn] = inner
+    # Without flattened keys, an object checked before is kept as it is.
+    checked = checked and not flat
+    out[urn] = out.pop(urn) if checked else _gathered(out, urn, flat)
     if urn not in out["schemas"]:
         out["schemas"].append(urn)
 
@@ -428,7 +430,7 @@ def _changed_only(
             elif key == "roles":
                 _roles(out)
             elif key == ENTERPRISE_USER:
-                out[key] = _gathered(out, key, "", [])
+                out[key] = _gathered(out, key, [])
                 if key not in out["schemas"]:
                     out["schemas"] = [*out["schemas"], key]
             else:
