@@ -14,7 +14,7 @@ from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dirsync import DirectoryUser
-from dirsync.scim._bodies import validate_user
+from dirsync.scim._bodies import _fresh, validate_user
 from dirsync.scim._errors import InvalidProvisioningEvent, ScimType
 from dirsync.scim._patch import (
     _operation,
@@ -1529,3 +1529,44 @@ def test_an_operation_reads_as_the_general_reader_reads_it(
             return e.detail
 
     assert read(_operation) == read(_read_operation)
+
+
+@given(
+    st.integers(0, 6),
+    st.lists(
+        st.tuples(
+            st.sampled_from(["append", "remove", "insert", "replace", "swap"]),
+            st.integers(0, 8),
+        ),
+        max_size=3,
+    ),
+)
+def test_the_entries_to_check_are_the_ones_not_kept(
+    size: int, edits: list[tuple[str, int]]
+) -> None:
+    """
+    Of a member list a PATCH edited, `_fresh` names every position that
+    does not hold one of the very objects checked before, and only
+    those may go unchecked.
+    """
+    kept = [{"value": str(i)} for i in range(size)]
+    given: list[Any] = list(kept)
+    for edit, at in edits:
+        at = at % (len(given) + 1)
+        if edit == "append":
+            given.append({"value": "new"})
+        elif edit == "insert":
+            given.insert(at, {"value": "new"})
+        elif given and edit == "remove":
+            del given[at % len(given)]
+        elif given and edit == "replace":
+            given[at % len(given)] = {"value": "new"}
+        elif len(given) > 1:
+            given[0], given[-1] = given[-1], given[0]
+
+    fresh = set(_fresh(given, kept))
+
+    assert fresh <= set(range(len(given)))
+    for i, entry in enumerate(given):
+        if not any(entry is k for k in kept):
+            assert i in fresh

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import abc
 from itertools import compress, count
-from operator import not_
+from operator import is_, not_
 from typing import Any
 
 from ._errors import InvalidProvisioningEvent, ScimType, bad_request
@@ -126,28 +126,23 @@ def _schemas(
 
 
 def _multi(
-    out: dict[str, Any], attribute: str, checked: set[int] | None = None
+    out: dict[str, Any],
+    attribute: str,
+    kept: abc.Sequence[Any] | None = None,
 ) -> None:
     """
     Check a multi-valued complex attribute (RFC 7643 section 2.4): an
     array of objects, each with a string ``value``.
 
-    An entry whose `id` is in *checked* is an object this function
-    returned before, still alive, and is kept as it is.
+    *kept* is the list this function returned before for the attribute,
+    when *out* is that resource patched: an entry that is one of its
+    very objects is kept as it is.
     """
     if attribute not in out:
         return
     given = _array(out[attribute], attribute)
     entries = list(given)
-    # The positions of the entries to check: the ones not in *checked*,
-    # found in C (a PATCH adding one member to a group of thousands
-    # brings one).
-    fresh: abc.Iterable[int] = (
-        compress(count(), map(not_, map(checked.__contains__, map(id, given))))
-        if checked
-        else range(len(given))
-    )
-    for i in fresh:
+    for i in _fresh(given, kept or ()):
         raw = given[i]
         if _is_canonical_entry(raw):
             # What the checks below would make of it: a copy.  Most
@@ -163,6 +158,33 @@ def _multi(
             entry["primary"] = _boolean(entry["primary"], f"{where}.primary")
         entries[i] = entry
     out[attribute] = entries
+
+
+def _fresh(
+    given: abc.Sequence[Any], kept: abc.Sequence[Any]
+) -> abc.Iterable[int]:
+    """
+    The positions of the entries of *given* that are not objects of
+    *kept*, found in C: a PATCH of a group of thousands adds or removes
+    a member or two.
+    """
+    if not kept:
+        return range(len(given))
+    # 1. The entries that stand where they stood, up to the first that
+    #    does not; an add leaves them all, and appends.
+    same = list(map(is_, given, kept))
+    first = same.index(False) if False in same else len(same)
+    if first == len(kept):
+        return range(first, len(given))
+    # 2. After a removal the rest are the ones after the gap.
+    gap = len(kept) - len(given)
+    if gap > 0 and all(map(is_, given[first:], kept[first + gap :])):
+        return ()
+    # 3. Otherwise, by identity.
+    known = set(map(id, kept))
+    rest = given[first:]
+    unknown = map(not_, map(known.__contains__, map(id, rest)))
+    return compress(count(first), unknown)
 
 
 _MULTI_SPELLED = frozenset(_MULTI_NAMES.values())
@@ -361,9 +383,7 @@ def validate_user(
         _check_strings(out["name"], _NAME_NAMES.values(), "name.")
     if "active" in out:
         out["active"] = _boolean(out["active"], "active")
-    _multi(
-        out, "emails", set(map(id, kept.get("emails", ()))) if kept else None
-    )
+    _multi(out, "emails", kept.get("emails"))
     if not (kept and checked("roles")):
         _roles(out)
     for urn in (
@@ -426,7 +446,7 @@ def _changed_only(
                 out["name"] = _canonical(name, _NAME_NAMES, "name.")
                 _check_strings(out["name"], _NAME_NAMES.values(), "name.")
             elif key == "emails":
-                _multi(out, "emails", set(map(id, previous.get("emails", ()))))
+                _multi(out, "emails", previous.get("emails"))
             elif key == "roles":
                 _roles(out)
             elif key == ENTERPRISE_USER:
@@ -491,7 +511,7 @@ def validate_group(
     _string(out.get("externalId"), "externalId")
     out.setdefault("members", [])
     kept = () if previous is None else previous.get("members", ())
-    _multi(out, "members", set(map(id, kept)))
+    _multi(out, "members", kept)
     return out
 
 
