@@ -477,7 +477,9 @@ class Endpoint:
         A user is mapped when it is written and again, as the old state,
         when it is next replaced or patched; the second time comes from
         this memo when the store handed back the very body that was
-        mapped (the memory mirror does).
+        mapped (the memory mirror does).  A body the memo does not hold
+        (the new one, or one the store read back) is read only where it
+        differs from the one it holds (`updated_user`).
         """
         mapping = self.settings.mapping
         key = (ws, stored.id)
