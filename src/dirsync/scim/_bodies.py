@@ -408,6 +408,7 @@ _DELTA_CHECKED = _STRINGS | {
     ENTERPRISE_USER,
 }
 _DELTA_ANY = SPELLED - _DELTA_CHECKED - {"schemas"} - set(_USER_DROPPED)
+_ABSENT: Any = object()
 
 
 def _changed_only(
@@ -460,9 +461,6 @@ def _changed_only(
     for dropped in _USER_DROPPED:
         out.pop(dropped, None)
     return out
-
-
-_ABSENT: Any = object()
 
 
 def validate_group(

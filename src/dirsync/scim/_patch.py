@@ -178,7 +178,7 @@ def _operations(body: Any, max_operations: int) -> list[_Op]:
             ScimType.INVALID_SYNTAX, "a PATCH body must be a JSON object"
         )
     schemas = get_value(body, "schemas")
-    if schemas != _PATCH_OP_SCHEMAS and (
+    if schemas != [PATCH_OP_URN] and (
         not isinstance(schemas, list)
         or PATCH_OP_URN.lower()
         not in {s.lower() for s in schemas if isinstance(s, str)}
@@ -207,9 +207,6 @@ def _operations(body: Any, max_operations: int) -> list[_Op]:
 
     # 3. Each operation.
     return [_operation(i, item) for i, item in enumerate(raw)]
-
-
-_PATCH_OP_SCHEMAS = [PATCH_OP_URN]
 
 
 def _operation(index: int, item: Any) -> _Op:
