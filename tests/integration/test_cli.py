@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -222,6 +223,13 @@ def test_replay_store_options_are_checked(
     assert message in err
 
 
+def _interruptible() -> None:
+    # A shell without job control starts a background command with
+    # SIGINT ignored, and Python keeps it ignored: the command running
+    # these tests may be one, and the interrupt below must still arrive.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_run_forever_stops_on_interrupt(tmp_path: Path) -> None:
     """
     run --forever keeps cycling until interrupted, showing each cycle.
@@ -245,10 +253,11 @@ def test_run_forever_stops_on_interrupt(tmp_path: Path) -> None:
             str(db),
         ],
         stdout=subprocess.PIPE,
+        preexec_fn=_interruptible,
     )
     assert process.stdout is not None
     first = process.stdout.readline()
-    process.send_signal(2)  # SIGINT, as Ctrl-C
+    process.send_signal(signal.SIGINT)  # as Ctrl-C
     rest, _ = process.communicate(timeout=30)
 
     assert first.startswith(b"cycle 1: 0 applied")
