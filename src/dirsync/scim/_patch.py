@@ -211,12 +211,13 @@ def _operations(body: Any, max_operations: int) -> list[_Op]:
 
 def _operation(index: int, item: Any) -> _Op:
     if type(item) is dict:
-        # The common form, every key spelled as the RFC does.
+        # The common form: every key spelled as the RFC does, the op in
+        # lower case or (as Entra ID sends it) capitalised.
         kind = item.get("op")
         path = item.get("path")
         if (
             type(kind) is str
-            and kind in _OPS
+            and ((kind := kind.lower()) in _OPS)
             and (path is None or type(path) is str)
             and item.keys() <= _OP_KEYS
             and ("value" in item or kind == "remove")

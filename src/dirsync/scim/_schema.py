@@ -636,6 +636,9 @@ def find_extension(extensions: tuple[Schema, ...], urn: str) -> Schema | None:
 
     .. versionadded:: 0.1.0
     """
+    for ext in extensions:
+        if ext.id == urn:
+            return ext  # as the RFC spells it, as it mostly comes
     wanted = urn.lower()
     for ext in extensions:
         if ext.id.lower() == wanted:
