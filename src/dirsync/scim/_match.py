@@ -78,15 +78,22 @@ def _any_lookup(
     return _USER_LOOKUP(urn, name, sub) or _GROUP_LOOKUP(urn, name, sub)
 
 
+def spelled_alone(obj: Mapping[str, Any], name: str) -> bool:
+    """
+    Whether no key of *obj* can be *name* in another case, known without
+    lowering them: *name* and every key are RFC spellings, and no two of
+    those fold alike.  Most objects are spelled so.
+    """
+    return name in SPELLED and obj.keys() <= SPELLED
+
+
 def get_key(obj: Mapping[str, Any], name: str) -> str | None:
     """
     The key of *obj* that is *name* in some case (RFC 7643 section 2.1).
     """
     if name in obj:
         return name
-    if name in SPELLED and obj.keys() <= SPELLED:
-        # No two spellings fold alike: none of these keys is *name* in
-        # another case.  (Most objects are spelled so.)
+    if spelled_alone(obj, name):
         return None
     lowered = name.lower()
     for key in obj:

@@ -61,7 +61,13 @@ from typing import Any, Final, NamedTuple
 import attrs
 
 from ._errors import InvalidProvisioningEvent, ScimType, bad_request
-from ._match import get_key, get_value, matching_values, string_positions
+from ._match import (
+    get_key,
+    get_value,
+    matching_values,
+    spelled_alone,
+    string_positions,
+)
 from ._path import (
     And,
     AttrPath,
@@ -74,7 +80,6 @@ from ._path import (
 )
 from ._schema import (
     PATCH_OP_URN,
-    SPELLED,
     Attribute,
     AttributeType,
     Mutability,
@@ -377,8 +382,7 @@ def _own_element(values: list[Any], i: int) -> dict[str, Any]:
 def _put(obj: dict[str, Any], name: str, value: Any) -> None:
     # Set under the canonical name, dropping the client's other casings;
     # a key already spelled right keeps its place.
-    if name in SPELLED and obj.keys() <= SPELLED:
-        # Every key spelled as the RFC does: none is another casing.
+    if spelled_alone(obj, name):
         obj[name] = value
         return
     lowered = name.lower()
@@ -388,9 +392,6 @@ def _put(obj: dict[str, Any], name: str, value: Any) -> None:
 
 
 def _drop(obj: dict[str, Any], name: str) -> None:
-    if name in SPELLED and obj.keys() <= SPELLED:
-        obj.pop(name, None)  # as in _put: no other casing
-        return
     while (key := get_key(obj, name)) is not None:
         del obj[key]
 
