@@ -21,6 +21,7 @@ from dirsync.scim._match import (
     lookup_in,
     matches,
     matching_values,
+    string_positions,
 )
 from dirsync.scim._path import (
     And,
@@ -763,3 +764,27 @@ def test_get_key_finds_a_name_in_any_case(
         assert found.lower() == name.lower()
         assert found == name or name not in obj
     assert get_value(obj, name) == (None if found is None else 1)
+
+
+@pytest.mark.parametrize(
+    ("values", "text", "exact", "expected"),
+    [
+        ([{"v": "Ab"}, {"v": "ab"}, {"v": "AB"}], "Ab", False, [0, 1, 2]),
+        ([{"v": "Ab"}, {"v": "ab"}, {"v": "AB"}], "Ab", True, [0]),
+        ([{"v": "Ab"}, {"v": 1}], "Ab", True, None),
+        ([{"v": "Ab"}, {"v": 1}], "Ab", False, None),
+        ([{"v": "Ab"}, {"w": "Ab"}], "Ab", True, None),
+        ([{"v": "Ab"}, "Ab"], "Ab", False, None),
+        ([{"v": "ß"}, {"v": "SS"}], "ss", False, [0, 1]),
+        ([{"v": "ß"}, {"v": "SS"}], "ss", True, []),
+    ],
+)
+def test_string_positions_compare_as_the_attribute_does(
+    values: list[Any], text: str, exact: bool, expected: list[int] | None
+) -> None:
+    """
+    The C scan finds the values holding the text, case-insensitively
+    unless the attribute is case-exact, and declines (None) when a value
+    is not an object holding a string there.
+    """
+    assert string_positions(values, "v", text, exact=exact) == expected

@@ -238,10 +238,18 @@ def string_positions(
     """
     try:
         found = list(map(operator.itemgetter(name), values))
-        folded = list(map(str.casefold, found))  # and all are strings
     except (KeyError, TypeError):
         return None
-    items, want = (found, text) if exact else (folded, text.casefold())
+    if exact:
+        if not set(map(type, found)) <= {str}:
+            return None
+        items, want = found, text
+    else:
+        try:
+            items = list(map(str.casefold, found))  # and all are strings
+        except TypeError:
+            return None
+        want = text.casefold()
     out: list[int] = []
     at = -1
     with contextlib.suppress(ValueError):
