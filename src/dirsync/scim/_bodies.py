@@ -45,6 +45,9 @@ from ._schema import SPELLED
 # section 3.3); ``password`` is never returned (RFC 7643 section 4.1.1)
 # and dirsync keeps no credentials, so it is dropped too.
 _USER_DROPPED = ("id", "meta", "groups", "password")
+# The user's single-valued strings outside ``name``, in the order their
+# problems are reported.
+_STRINGS = ("externalId", "displayName", "title")
 _GROUP_DROPPED = ("id", "meta")
 
 
@@ -371,7 +374,7 @@ def validate_user(
     for dropped in _USER_DROPPED:
         out.pop(dropped, None)
     _required(out.get("userName"), "userName")
-    _check_strings(out, ("externalId", "displayName", "title"), "")
+    _check_strings(out, _STRINGS, "")
     kept: abc.Mapping[str, Any] = {} if previous is None else previous
 
     def checked(attribute: str) -> bool:
@@ -398,15 +401,17 @@ def validate_user(
 # The attributes `_changed_only` checks as `validate_user` does; a body
 # that changes another one it knows (``schemas``, a flattened extension
 # attribute) takes the whole check.
-_STRINGS = frozenset({"externalId", "displayName", "title"})
-_DELTA_CHECKED = _STRINGS | {
-    "userName",
-    "name",
-    "active",
-    "emails",
-    "roles",
-    ENTERPRISE_USER,
-}
+_DELTA_CHECKED = frozenset(
+    {
+        *_STRINGS,
+        "userName",
+        "name",
+        "active",
+        "emails",
+        "roles",
+        ENTERPRISE_USER,
+    }
+)
 _DELTA_ANY = SPELLED - _DELTA_CHECKED - {"schemas"} - set(_USER_DROPPED)
 _ABSENT: Any = object()
 

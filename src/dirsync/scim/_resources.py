@@ -119,13 +119,6 @@ def _split(path: str) -> tuple[str | None, tuple[str, ...]]:
     return schema, tuple(attribute.split("."))
 
 
-def _spellings(names: str) -> dict[str, str]:
-    """
-    The RFC's spelling of each of the space-separated *names*, by key.
-    """
-    return {_fold(name): name for name in names.split()}
-
-
 def _subs(schema: Schema, name: str) -> tuple[Attribute, ...]:
     found = schema.attribute(name)
     assert found is not None  # the schemas define what we ask for
@@ -206,9 +199,10 @@ class _Path:
 # The top-level names a mapped profile attribute must not take: the
 # library reads these itself.
 _RESERVED = frozenset(
-    _spellings(
-        "schemas id externalId meta userName name emails active roles "
-        "groups password"
+    _fold(name)
+    for name in (
+        *("schemas", "id", "externalId", "meta", "userName", "name"),
+        *("emails", "active", "roles", "groups", "password"),
     )
 )
 
