@@ -1451,7 +1451,9 @@ def test_a_new_value_is_checked_whatever_the_previous_one(
         validate_user(body, previous=stored)
 
 
-_SCALARS = st.sampled_from(["u1", "U1", "ß", "SS", "ss", 1, True, None])
+_SCALARS = st.sampled_from(
+    ["u1", "U1", "ß", "SS", "ss", "u1\x00", "\x00", 1, True, None]
+)
 _VALUES = st.one_of(
     st.dictionaries(
         st.sampled_from(["value", "Value", "type", "display"]),

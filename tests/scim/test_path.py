@@ -777,6 +777,16 @@ def test_get_key_finds_a_name_in_any_case(
         ([{"v": "Ab"}, "Ab"], "Ab", False, None),
         ([{"v": "ß"}, {"v": "SS"}], "ss", False, [0, 1]),
         ([{"v": "ß"}, {"v": "SS"}], "ss", True, []),
+        ([], "Ab", False, []),
+        (
+            [{"v": "ab"}, {"v": "ab"}, {"v": "x"}, {"v": "AB"}],
+            "ab",
+            False,
+            [0, 1, 3],
+        ),
+        ([{"v": ""}, {"v": ""}], "", True, [0, 1]),
+        ([{"v": "a\x00b"}, {"v": "b"}], "b", False, None),
+        ([{"v": "a"}, {"v": "b"}], "a\x00b", False, None),
     ],
 )
 def test_string_positions_compare_as_the_attribute_does(
@@ -788,3 +798,37 @@ def test_string_positions_compare_as_the_attribute_does(
     is not an object holding a string there.
     """
     assert string_positions(values, "v", text, exact=exact) == expected
+
+
+_HELD = st.sampled_from(["", "a", "A", "ab", "ß", "SS", "ss", "a\x00", 1])
+
+
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(["v", "w"]), _HELD, min_size=1)
+        | _HELD,
+        max_size=8,
+    ),
+    st.sampled_from(["", "a", "AB", "ss", "\x00"]),
+    st.booleans(),
+)
+def test_string_positions_agree_with_comparing_one_by_one(
+    values: list[Any], text: str, exact: bool
+) -> None:
+    """
+    Where the scan answers, it finds exactly the values a comparison of
+    each would; it declines only when a value is not an object holding a
+    string under the name, or a NUL is in play.
+    """
+
+    def same(held: str) -> bool:
+        return held == text if exact else held.casefold() == text.casefold()
+
+    found = string_positions(values, "v", text, exact=exact)
+    held = [v.get("v") if isinstance(v, dict) else None for v in values]
+    if found is None:
+        assert "\x00" in text or any(
+            not isinstance(h, str) or "\x00" in h for h in held
+        )
+    else:
+        assert found == [i for i, h in enumerate(held) if same(str(h))]

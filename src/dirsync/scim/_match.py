@@ -8,7 +8,6 @@ The filters come from `dirsync.scim.parse_filter`; attribute definitions
 
 from __future__ import annotations
 
-import contextlib
 import json
 import operator
 from collections.abc import Callable, Mapping
@@ -231,32 +230,41 @@ def string_positions(
     """
     The positions of the *values* that hold *text* under the key *name*
     (spelled as given), compared case-insensitively unless *exact*; None
-    when not every value is an object holding a string there.
+    when not every value is an object holding a string there, or a
+    string holds the NUL character, for the caller to compare one by one.
 
     The work is done in C: a group's members are such objects, and
     finding one among thousands is a scan per request.
+    The strings are joined with NUL between them, folded at once when
+    the comparison is case-insensitive (folding goes character by
+    character, so the joined text folds to the folded strings joined),
+    and *text* between NULs is searched for in that.
     """
+    if not values:
+        return []
     try:
-        found = list(map(operator.itemgetter(name), values))
+        joined = _NUL.join(map(operator.itemgetter(name), values))
     except (KeyError, TypeError):
         return None
-    if exact:
-        if not set(map(type, found)) <= {str}:
-            return None
-        items, want = found, text
-    else:
-        try:
-            items = list(map(str.casefold, found))  # and all are strings
-        except TypeError:
-            return None
-        want = text.casefold()
+    if _NUL in text or joined.count(_NUL) != len(values) - 1:
+        return None
+    haystack, needle = f"{_NUL}{joined}{_NUL}", f"{_NUL}{text}{_NUL}"
+    if not exact:
+        haystack, needle = haystack.casefold(), needle.casefold()
     out: list[int] = []
-    at = -1
-    with contextlib.suppress(ValueError):
-        while True:
-            at = items.index(want, at + 1)
-            out.append(at)
+    at = haystack.find(needle)
+    position = counted = 0
+    while at >= 0:
+        # Each value is preceded by one NUL more than the one before.
+        position += haystack.count(_NUL, counted, at)
+        counted = at
+        out.append(position)
+        # The closing NUL opens the next value.
+        at = haystack.find(needle, at + len(needle) - 1)
     return out
+
+
+_NUL = "\x00"
 
 
 def _string_equality(
