@@ -28,7 +28,6 @@ No exception of the `json` module or of the codecs escapes.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import re
 from collections.abc import Callable
@@ -403,8 +402,13 @@ def _parse(decoder: _Decoder, text: str) -> Any:
         # The scanner itself, as `decode` calls it, less two Python
         # frames; anything but a value followed by JSON whitespace (RFC
         # 8259 section 2) goes to `decode`, for its message.
-        with contextlib.suppress(StopIteration, json.JSONDecodeError):
+        # (A `try` costs nothing until it catches; `contextlib.suppress`
+        # costs an object per body.)
+        try:
             value, end = decoder.scan_once(text, 0)
+        except (StopIteration, json.JSONDecodeError):
+            pass
+        else:
             if end == len(text) or not text[end:].strip(_WHITESPACE):
                 return value
         return decoder.decode(text)
