@@ -48,6 +48,7 @@ _USER_DROPPED = ("id", "meta", "groups", "password")
 # The user's single-valued strings outside ``name``, in the order their
 # problems are reported.
 _STRINGS = ("externalId", "displayName", "title")
+_JUST_STRINGS = frozenset({str})
 _GROUP_DROPPED = ("id", "meta")
 
 
@@ -236,6 +237,32 @@ def _roles(out: dict[str, Any]) -> None:
     out["roles"] = entries
 
 
+def _plain_strings(obj: Any) -> bool:
+    """
+    Whether *obj* is an object whose keys are all spelled as the RFC
+    spells them and whose values are all strings: then no key needs
+    respelling, no value is null, and every string attribute is a
+    string, so that checking ``name`` or an extension copies it.  The
+    identity providers send theirs like this.
+    """
+    return (
+        type(obj) is dict
+        and obj.keys() <= SPELLED
+        and set(map(type, obj.values())) <= _JUST_STRINGS
+    )
+
+
+def _name(value: Any) -> dict[str, Any]:
+    """
+    Check ``name``, an object of strings.
+    """
+    if _plain_strings(value):
+        return dict(value)  # what the checks below would make of it
+    name = _canonical(_entry(value, "name"), _NAME_NAMES, "name.")
+    _check_strings(name, _NAME_NAMES.values(), "name.")
+    return name
+
+
 def _check_strings(
     out: abc.Mapping[str, Any], names: abc.Iterable[str], where: str
 ) -> None:
@@ -252,9 +279,12 @@ def _gathered(
     The attributes of extension *urn*: its object in *out* and the
     *flat* ``URN:name`` keys (which are taken out of *out*), checked.
     """
+    given = out.pop(urn, {})
+    if not flat and _plain_strings(given):
+        return dict(given)  # what the checks below would make of it
     where = f"{urn}:"
     names = _ENTERPRISE_NAMES if urn == ENTERPRISE_USER else {}
-    inner = _canonical(_entry(out.pop(urn, {}), urn), names, where)
+    inner = _canonical(_entry(given, urn), names, where)
     for key in flat:
         local = key[len(where) :]
         name = names.get(_fold(local), local)
@@ -381,9 +411,7 @@ def validate_user(
         return attribute in kept and out.get(attribute) is kept[attribute]
 
     if "name" in out and not (kept and checked("name")):
-        name = _entry(out["name"], "name")
-        out["name"] = _canonical(name, _NAME_NAMES, "name.")
-        _check_strings(out["name"], _NAME_NAMES.values(), "name.")
+        out["name"] = _name(out["name"])
     if "active" in out:
         out["active"] = _boolean(out["active"], "active")
     _multi(out, "emails", kept.get("emails"))
@@ -448,9 +476,7 @@ def _changed_only(
             elif key == "active":
                 out["active"] = _boolean(value, "active")
             elif key == "name":
-                name = _entry(value, "name")
-                out["name"] = _canonical(name, _NAME_NAMES, "name.")
-                _check_strings(out["name"], _NAME_NAMES.values(), "name.")
+                out["name"] = _name(value)
             elif key == "emails":
                 _multi(out, "emails", previous.get("emails"))
             elif key == "roles":
