@@ -305,6 +305,23 @@ def test_flattened_and_nested_extension_attributes_may_agree() -> None:
     assert got.profile.department == "R&D"
 
 
+def test_arrays_may_be_tuples() -> None:
+    """
+    A host that builds a resource in Python may give its arrays as
+    tuples: they read as the lists parsed JSON has.
+    """
+    emails = [{"value": "ana@acme.com", "primary": True}]
+    roles = [{"value": "admin"}]
+
+    as_lists = user_from_resource(body(emails=emails, roles=roles), id="u1")
+    as_tuples = user_from_resource(
+        body(emails=tuple(emails), roles=tuple(roles)), id="u1"
+    )
+
+    assert as_tuples == as_lists
+    assert as_tuples.role is Role.ADMIN
+
+
 def test_absent_attributes_are_stated_as_no_value() -> None:
     """
     A full resource that leaves out the profile states it as empty (RFC

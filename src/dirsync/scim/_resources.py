@@ -173,6 +173,7 @@ class _Path:
     flat: str
     schema_key: str | None
     keys: tuple[str, ...]
+    where: str  # the schema, for messages
 
     @classmethod
     def of(cls, text: str) -> _Path:
@@ -184,6 +185,7 @@ class _Path:
             _spelled(text),
             None if schema is None else _spelled(schema),
             tuple(map(_spelled, names)),
+            str(schema),
         )
 
     @property
@@ -402,6 +404,8 @@ def _object(value: Any, where: str) -> abc.Mapping[Any, Any] | None:
 
 
 def _array(value: Any, where: str) -> list[Any] | tuple[Any, ...]:
+    if type(value) is list:  # as parsed JSON has it; the cheapest test
+        return value
     if value is None:
         return ()
     if isinstance(value, list | tuple):
@@ -474,8 +478,8 @@ def _at(resource: abc.Mapping[Any, Any], path: _Path) -> Any:
     flat: Any = None
     if path.schema_key is not None:
         flat = _read(resource, path.flat, path.text)
-        inner = _read(resource, path.schema_key, str(path.schema))
-        resource = _index(_object(inner, str(path.schema)) or {})
+        inner = _read(resource, path.schema_key, path.where)
+        resource = _index(_object(inner, path.where) or {})
     for depth in range(1, len(path.names)):
         where = ".".join(path.names[:depth])
         if path.schema is not None:
@@ -570,6 +574,11 @@ def _choose_email(
     The person's email: the first source in *order* that has one (SPEC
     section 9).
     """
+    if order[0] == "primary":
+        # The default, and the common case: one primary address.
+        for email, _, primary in emails:
+            if primary:
+                return email
     missing = []
     for source in order:
         if source == "primary":
