@@ -112,6 +112,54 @@ def test_username_is_unique_case_insensitively() -> None:
     assert h.snapshot() == before
 
 
+@pytest.mark.parametrize("how", ["PUT", "PATCH"])
+def test_a_renamed_user_takes_its_new_username_and_frees_the_old(
+    how: str,
+) -> None:
+    """
+    After a PUT or PATCH changes the userName, the lookup finds the user
+    by its new name only, the new name is taken and the old one is free;
+    a change of case alone keeps the name the user's own.
+    """
+    h = Harness()
+    ident = h.create(user("nina@acme.com"))
+    renamed = user("nina.ng@acme.com", email="nina@acme.com")
+    response = (
+        h.call("PUT", f"/Users/{ident}", renamed)
+        if how == "PUT"
+        else h.call(
+            "PATCH",
+            f"/Users/{ident}",
+            patch(
+                {
+                    "op": "replace",
+                    "path": "userName",
+                    "value": "nina.ng@acme.com",
+                }
+            ),
+        )
+    )
+    assert response.status == 200, response.body
+
+    def found(name: str) -> list[str]:
+        listed = h.call("GET", "/Users", query=f'filter=userName eq "{name}"')
+        assert listed.body is not None
+        return [r["id"] for r in listed.body["Resources"]]
+
+    assert found("Nina.Ng@acme.com") == [ident]
+    assert found("nina@acme.com") == []
+    assert h.call("POST", "/Users", user("NINA.NG@acme.com")).status == 409
+    recased = h.call(
+        "PATCH",
+        f"/Users/{ident}",
+        patch(
+            {"op": "replace", "path": "userName", "value": "Nina.Ng@acme.com"}
+        ),
+    )
+    assert recased.status == 200, recased.body
+    assert h.call("POST", "/Users", user("nina@acme.com")).status == 201
+
+
 def test_same_username_in_another_workspace_is_fine() -> None:
     """
     Uniqueness is per workspace: each tenant has its own directory.

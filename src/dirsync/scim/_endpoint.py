@@ -375,7 +375,12 @@ class Endpoint:
         *admin_by_group* is as `with_admin_groups` takes it.
         """
         valid = validate_user(body, previous=None if old is None else old.body)
-        name = user_key(str(valid["userName"]), self._parse_email)
+        user_name = str(valid["userName"])
+        if old is not None and old.body.get("userName") == user_name:
+            # Most PUTs and PATCHes keep the userName, and its key.
+            name = old.name
+        else:
+            name = user_key(user_name, self._parse_email)
         # A name the user already had is its own (the store checks again
         # as it commits, against a race).
         mine = old is not None and old.name == name
