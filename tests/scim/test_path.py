@@ -795,7 +795,7 @@ def test_string_positions_compare_as_the_attribute_does(
     """
     The C scan finds the values holding the text, case-insensitively
     unless the attribute is case-exact, and declines (None) when a value
-    is not an object holding a string there.
+    is not an object holding a string there, or a NUL is in play.
     """
     assert string_positions(values, "v", text, exact=exact) == expected
 
