@@ -224,6 +224,11 @@ def matching_values(
     ]
 
 
+#: What `string_positions` joins values with: `loads` refuses it in
+#: what clients send, and a value that holds it makes the scan decline.
+_NUL = "\x00"
+
+
 def string_positions(
     values: list[Any], name: str, text: str, *, exact: bool = False
 ) -> list[int] | None:
@@ -262,9 +267,6 @@ def string_positions(
         # The closing NUL opens the next value.
         at = haystack.find(needle, at + len(needle) - 1)
     return out
-
-
-_NUL = "\x00"
 
 
 def _string_equality(

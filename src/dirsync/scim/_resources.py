@@ -173,7 +173,7 @@ class _Path:
     flat: str
     schema_key: str | None
     keys: tuple[str, ...]
-    where: str  # the schema, for messages
+    where: str  # the schema as messages name it; "" for the core one
 
     @classmethod
     def of(cls, text: str) -> _Path:
@@ -185,7 +185,7 @@ class _Path:
             _spelled(text),
             None if schema is None else _spelled(schema),
             tuple(map(_spelled, names)),
-            str(schema),
+            schema or "",
         )
 
     @property
@@ -203,8 +203,17 @@ class _Path:
 _RESERVED = frozenset(
     _fold(name)
     for name in (
-        *("schemas", "id", "externalId", "meta", "userName", "name"),
-        *("emails", "active", "roles", "groups", "password"),
+        "schemas",
+        "id",
+        "externalId",
+        "meta",
+        "userName",
+        "name",
+        "emails",
+        "active",
+        "roles",
+        "groups",
+        "password",
     )
 )
 
@@ -574,38 +583,51 @@ def _choose_email(
     The person's email: the first source in *order* that has one (SPEC
     section 9).
     """
-    if order[0] == "primary":
-        # The default, and the common case: one primary address.
+    for source in order:
+        email = _email_from(source, emails, user_name, parse)
+        if email is not None:
+            return email
+    # Only now the messages: most users have the first source.
+    missing = "; ".join(_no_email(source, user_name) for source in order)
+    raise bad_request(ScimType.INVALID_VALUE, f"no email: {missing}")
+
+
+def _email_from(
+    source: str, emails: list[_Email], user_name: str, parse: ParseEmail
+) -> Email | None:
+    """
+    The email one `Mapping.email_order` source gives, or None.
+    """
+    if source == "primary":
         for email, _, primary in emails:
             if primary:
                 return email
-    missing = []
-    for source in order:
-        if source == "primary":
-            chosen = [email for email, _, primary in emails if primary]
-            missing.append("no primary email")
-        elif source == "first":
-            chosen = [email for email, _, _ in emails]
-            missing.append("no emails")
-        elif source == "userName":
-            try:
-                return parse(user_name)
-            except InvalidEmail:
-                chosen = []
-            missing.append(f"userName {user_name!r} is not an email address")
-        else:
-            kind = _fold(source.removeprefix("type:"))
-            chosen = [
-                email
-                for email, type_, _ in emails
-                if type_ is not None and _fold(type_) == kind
-            ]
-            missing.append(f"no email of type {kind!r}")
-        if chosen:
-            return chosen[0]
-    raise bad_request(
-        ScimType.INVALID_VALUE, "no email: " + "; ".join(missing)
-    )
+        return None
+    if source == "first":
+        return emails[0][0] if emails else None
+    if source == "userName":
+        try:
+            return parse(user_name)
+        except InvalidEmail:
+            return None
+    kind = _fold(source.removeprefix("type:"))
+    for email, type_, _ in emails:
+        if type_ is not None and _fold(type_) == kind:
+            return email
+    return None
+
+
+def _no_email(source: str, user_name: str) -> str:
+    """
+    Why *source* gave no email, for the error.
+    """
+    if source == "primary":
+        return "no primary email"
+    if source == "first":
+        return "no emails"
+    if source == "userName":
+        return f"userName {user_name!r} is not an email address"
+    return f"no email of type {_fold(source.removeprefix('type:'))!r}"
 
 
 def _is_admin(resource: abc.Mapping[Any, Any], mapping: Mapping) -> bool:
