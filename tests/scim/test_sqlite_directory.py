@@ -249,6 +249,31 @@ def test_sqlite_username_race_is_a_conflict(tmp_path: Path) -> None:
     h.store.close()
 
 
+def test_memory_username_race_is_a_conflict() -> None:
+    """
+    The memory mirror refuses a userName another user holds as it
+    commits, as the file does, and accepts a user's own name again.
+    """
+    h = Harness()
+    h.call("POST", "/Users", user("nina@acme.com"))
+    stored = h.directory.named("acme", ResourceKind.USER, "nina@acme.com")[0]
+    twin = type(stored)(
+        ResourceKind.USER, "other", dict(stored.body), stored.name
+    )
+
+    with pytest.raises(InvalidProvisioningEvent) as caught:
+        h.directory.commit("acme", [twin], [])
+    h.directory.commit("acme", [stored], [])
+
+    assert caught.value.status == 409
+    assert [r.id for r in h.directory.all("acme", ResourceKind.USER)] == [
+        stored.id
+    ]
+    assert h.directory.named("acme", ResourceKind.USER, stored.name) == [
+        stored
+    ]
+
+
 def test_deleting_what_is_not_there_changes_nothing(tmp_path: Path) -> None:
     """
     A Delete of an id the mirror does not have is a no-op, on SQLite as

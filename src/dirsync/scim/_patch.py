@@ -778,25 +778,29 @@ def _remove(
         chosen = matching_values(t.filter, t.name, values, engine.lookup)
     elif sub is None and value is not _MISSING and value is not None:
         # Entra removes members with the members to remove as the value.
-        gone = _coerce(attr, value, _Where(t))
-        chosen = sorted({i for g in gone for i in _same_as(values, g)})
+        listed = _coerce(attr, value, _Where(t))
+        chosen = sorted({i for g in listed for i in _same_as(values, g)})
     else:
         chosen = list(range(len(values)))
     # Removing what is not there changes nothing: Entra removes members
     # that are already gone, and failing would only make it retry.
-    for i in chosen:
+    gone: list[int] = []
+    for i in chosen:  # in ascending order, each once
         element = values[i]
         if sub is None or not isinstance(element, dict):
-            values[i] = None
+            gone.append(i)
             continue
         _check_immutable(sub, element, None, t)
         element = _own_element(values, i)
         _drop(element, sub.name)
         if not element:
-            values[i] = None
-    kept = [v for v in values if v is not None]
-    if kept:
-        _put(container, attr.name, kept)
+            gone.append(i)
+    # From the end, so that the positions before stay where they are: a
+    # member or two leave a group of thousands.
+    for i in reversed(gone):
+        del values[i]
+    if values:
+        _put(container, attr.name, values)
     else:
         _drop(container, attr.name)
     _tidy(resource, t.urn)

@@ -704,14 +704,10 @@ def user_from_resource(
     email = _user_email(resource, mapping, parse_email)
     profile = _profile(resource, mapping)
     role, stated = _role(resource, mapping, admin_by_group)
-    return DirectoryUser(
-        id=id,
-        email=email,
-        profile=profile,
-        role=role,
-        active=_active(resource),
-        stated=stated,
-    )
+    active = _active(resource)
+    # Made with positional arguments here and below: a frozen class
+    # takes keywords a third slower, and a user is made per request.
+    return DirectoryUser(id, email, profile, role, active, stated)
 
 
 # The parts of `user_from_resource`, each from an `_index` of the
@@ -731,18 +727,15 @@ def _user_email(
 
 def _profile(resource: abc.Mapping[Any, Any], mapping: Mapping) -> Profile:
     name = _index(_object(_read(resource, "name", "name"), "name") or {})
-    return Profile(
-        first_name=_text(
-            _read(name, "givenName", "name.givenName"), "name.givenName"
-        ),
-        last_name=_text(
-            _read(name, "familyName", "name.familyName"), "name.familyName"
-        ),
-        department=_text(
-            _at(resource, mapping._department), mapping.department
-        ),
-        title=_text(_at(resource, mapping._title), mapping.title),
+    first_name = _text(
+        _read(name, "givenName", "name.givenName"), "name.givenName"
     )
+    last_name = _text(
+        _read(name, "familyName", "name.familyName"), "name.familyName"
+    )
+    department = _text(_at(resource, mapping._department), mapping.department)
+    title = _text(_at(resource, mapping._title), mapping.title)
+    return Profile(first_name, last_name, department, title)
 
 
 def _role(
@@ -830,14 +823,7 @@ def updated_user(
         and active is user.active
     ):
         return user
-    return DirectoryUser(
-        id=user.id,
-        email=email,
-        profile=profile,
-        role=role,
-        active=active,
-        stated=stated,
-    )
+    return DirectoryUser(user.id, email, profile, role, active, stated)
 
 
 _EMAIL_KEYS = ("userName", "emails")
@@ -863,12 +849,7 @@ def with_admin_groups(
     if role is user.role and user.stated == STATEABLE:
         return user
     return DirectoryUser(
-        id=user.id,
-        email=user.email,
-        profile=user.profile,
-        role=role,
-        active=user.active,
-        stated=STATEABLE,
+        user.id, user.email, user.profile, role, user.active, STATEABLE
     )
 
 

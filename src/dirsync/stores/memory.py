@@ -120,16 +120,12 @@ class MemoryInbox:
         user[position] = None
         if is_deprovisioning(event):
             self._revokes.setdefault(event.workspace, {})[position] = None
-        if position < self._last(queue):
+        if position < next(reversed(queue)):
             # Unparked: back in its old place.
             self._queues[event.workspace] = dict(sorted(queue.items()))
             self._users[event.workspace, event.user_id] = dict(
                 sorted(user.items())
             )
-
-    @staticmethod
-    def _last(queue: dict[int, QueuedEvent]) -> int:
-        return next(reversed(queue))
 
     def _unqueue(self, position: int) -> QueuedEvent:
         workspace = self._where.pop(position)
@@ -309,13 +305,14 @@ class MemoryDirectory:
                 isinstance(change, StoredResource)
                 and change.kind is ResourceKind.USER
             ):
-                for other in self.named(workspace, change.kind, change.name):
-                    if other.id != change.id:
-                        raise InvalidProvisioningEvent(
-                            409,
-                            f"userName {change.name!r} is already taken",
-                            ScimType.UNIQUENESS,
-                        )
+                # The ids with this name: taken unless they are its own.
+                ids = self._names.get((workspace, change.kind, change.name))
+                if ids and (len(ids) > 1 or change.id not in ids):
+                    raise InvalidProvisioningEvent(
+                        409,
+                        f"userName {change.name!r} is already taken",
+                        ScimType.UNIQUENESS,
+                    )
 
         # 2. Apply, then queue the events.
         for change in changes:
@@ -348,13 +345,14 @@ class MemoryDirectory:
         if new is not None and (old is None or new.name != old.name):
             key = (workspace, new.kind, new.name)
             self._names.setdefault(key, {})[new.id] = None
-        if old is not None:
+        # Users list no members: no sets to compare.
+        if old is not None and before:
             for member in before - after:
                 groups = self._groups[workspace, member]
                 groups.pop(old.id)
                 if not groups:
                     del self._groups[workspace, member]
-        if new is not None:
+        if new is not None and after:
             for member in after - before:
                 groups = self._groups.setdefault((workspace, member), {})
                 groups[new.id] = None
