@@ -700,6 +700,9 @@ def user_from_resource(
 
     .. versionadded:: 0.1.0
     """
+    user = _plain_user(resource, id, mapping, admin_by_group, parse_email)
+    if user is not None:
+        return user
     resource = _index(_body(resource, "User"))
     email = _user_email(resource, mapping, parse_email)
     profile = _profile(resource, mapping)
@@ -708,6 +711,155 @@ def user_from_resource(
     # Made with positional arguments here and below: a frozen class
     # takes keywords a third slower, and a user is made per request.
     return DirectoryUser(id, email, profile, role, active, stated)
+
+
+#: What `_plain_at` gives for a value only the general reading can read.
+_UNREAD: Any = object()
+
+
+def _plain_user(
+    resource: abc.Mapping[Any, Any],
+    id: str,
+    mapping: Mapping,
+    admin_by_group: bool | None,
+    parse: ParseEmail,
+) -> DirectoryUser | None:
+    """
+    What `user_from_resource` makes of *resource* when it has the shape
+    that `validate_user` gives and identity providers send; None for any
+    other resource, and for one the reading would refuse, so that the
+    general reading answers (and names the problem).
+
+    The shape: a dict whose keys are spelled as the RFC spells them (so
+    that each attribute is one key, read directly), but for keys that
+    name nothing it reads, with the values it reads of their JSON types,
+    ``roles`` empty or absent and ``active`` a boolean or absent.
+    The general reading makes a call per value it checks; here the
+    checks are inline, which saves about a sixth of reading a POST's
+    body (a third, the email's parsing aside).
+    """
+    if type(resource) is not dict:
+        return None
+    extra = resource.keys() - SPELLED
+    if extra and not _unread_names(extra, mapping):
+        return None
+    user_name = resource.get("userName")
+    raw_emails = resource.get("emails", [])
+    roles = resource.get("roles")
+    active = resource.get("active", True)
+    if not (
+        type(user_name) is str
+        and user_name.strip()
+        and type(raw_emails) is list
+        and (roles is None or roles == [])
+        and type(active) is bool
+    ):
+        return None
+
+    # 1. The email, from the entries `_email_entry` would pass.
+    emails: list[_Email] = []
+    for raw in raw_emails:
+        if type(raw) is not dict or not raw.keys() <= SPELLED:
+            return None
+        value, kind = raw.get("value"), raw.get("type")
+        primary = raw.get("primary", False)
+        if not (
+            type(value) is str
+            and value.strip()
+            and (kind is None or type(kind) is str)
+            and type(primary) is bool
+        ):
+            return None
+        try:
+            emails.append((parse(value), kind, primary))
+        except InvalidEmail:
+            return None
+    if len(emails) > 1 and sum(primary for _, _, primary in emails) > 1:
+        return None
+    try:
+        email = _choose_email(emails, user_name, mapping.email_order, parse)
+    except InvalidProvisioningEvent:
+        return None
+
+    profile = _plain_profile(resource, mapping)
+    if profile is None:
+        return None
+
+    # 2. The role, stated as `_role` states it, and ``active``.
+    stated = admin_by_group is not None or roles is not None
+    return DirectoryUser(
+        id,
+        email,
+        profile,
+        Role.ADMIN if admin_by_group else Role.MEMBER,
+        active,
+        STATEABLE if stated else _PROFILE_ONLY,
+    )
+
+
+def _unread_names(keys: abc.Set[Any], mapping: Mapping) -> bool:
+    """
+    Whether *keys*, not spelled as the RFC spells any name, name nothing
+    `user_from_resource` reads with *mapping*: no other spelling of a
+    name it reads (which the general reading would compare), and no
+    attribute or flattened ``URN:name`` key a mapped path starts at.
+    Custom extensions, such as Entra ID's, are such keys.
+    """
+    if not all(type(key) is str for key in keys):
+        return False
+    names = set(map(_spelled, keys))
+    return names.isdisjoint(SPELLED) and names.isdisjoint(
+        mapping._profile_keys
+    )
+
+
+def _plain_profile(
+    resource: abc.Mapping[Any, Any], mapping: Mapping
+) -> Profile | None:
+    """
+    What `_profile` reads from *resource* (an `_index`), when ``name``
+    and the objects on the mapped paths have their keys spelled as the
+    RFC spells them and the values are strings or absent; None
+    otherwise.
+    """
+    name = resource.get("name", {})
+    if type(name) is not dict or not name.keys() <= SPELLED:
+        return None
+    # In `Profile`'s order: strings, trimmed, or no value.
+    texts = [
+        name.get("givenName"),
+        name.get("familyName"),
+        _plain_at(resource, mapping._department),
+        _plain_at(resource, mapping._title),
+    ]
+    for i, text in enumerate(texts):
+        if type(text) is str:
+            texts[i] = text.strip() or None
+        elif text is not None:
+            return None
+    return Profile(*texts)
+
+
+def _plain_at(resource: abc.Mapping[Any, Any], path: _Path) -> Any:
+    """
+    What `_at` reads at *path* in *resource* (an `_index`), when every
+    object on the way has its keys spelled as the RFC spells them and
+    no flattened ``URN:name`` key gives the value too; `_UNREAD`
+    otherwise.
+    """
+    found: Any = resource
+    keys = path.keys
+    if path.schema_key is not None:
+        if path.flat in resource:
+            return _UNREAD
+        keys = (path.schema_key, *keys)
+    for key in keys[:-1]:
+        found = found.get(key)
+        if found is None:
+            return None
+        if type(found) is not dict or not found.keys() <= SPELLED:
+            return _UNREAD
+    return found.get(keys[-1])
 
 
 # The parts of `user_from_resource`, each from an `_index` of the
@@ -726,6 +878,9 @@ def _user_email(
 
 
 def _profile(resource: abc.Mapping[Any, Any], mapping: Mapping) -> Profile:
+    plain = _plain_profile(resource, mapping)
+    if plain is not None:
+        return plain
     name = _index(_object(_read(resource, "name", "name"), "name") or {})
     first_name = _text(
         _read(name, "givenName", "name.givenName"), "name.givenName"
