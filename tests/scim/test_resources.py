@@ -5,6 +5,7 @@ refusing bad ones with the right error, and writing users back.
 
 from __future__ import annotations
 
+import copy
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from dirsync import DirectoryUser, Email, Profile, Role
 from dirsync._model import STATEABLE
 from dirsync.scim import InvalidProvisioningEvent, ScimType
 from dirsync.scim._bodies import (
+    _plain_user_body,
     group_display_name,
     group_members,
     validate_group,
@@ -1332,6 +1334,9 @@ _TEXTS = st.sampled_from(["R&D", " Ops ", "", " "])
 # shortcut reads.
 plain_bodies = st.fixed_dictionaries(
     {
+        "schemas": st.sampled_from(
+            [[CORE_USER], [CORE_USER, ENTERPRISE_USER]]
+        ),
         "userName": st.sampled_from(["ana@acme.com", "ana@acme.com", "ana"]),
         "emails": st.lists(
             st.fixed_dictionaries(
@@ -1345,7 +1350,13 @@ plain_bodies = st.fixed_dictionaries(
         ),
     },
     optional={
-        "schemas": st.just([CORE_USER, ENTERPRISE_USER]),
+        "id": st.just("s1"),
+        "meta": st.just({"resourceType": "User"}),
+        "password": st.just("secret"),
+        "groups": st.just([]),
+        "externalId": _TEXTS,
+        "displayName": _TEXTS,
+        "locale": st.just("en-US"),
         "name": st.fixed_dictionaries(
             {},
             optional={
@@ -1403,6 +1414,18 @@ _ODD = st.sampled_from(
         ("Title", "R&D"),
         ("ACTIVE", True),
         (1, "x"),
+        ("schemas", [CORE_USER.upper()]),
+        ("schemas", [ENTERPRISE_USER, CORE_USER]),
+        ("schemas", [CORE_USER, CORE_USER]),
+        ("schemas", (CORE_USER,)),
+        ("schemas", None),
+        ("externalId", 7),
+        ("displayName", None),
+        ("groups", None),
+        ("locale", None),
+        ("emails", [{"value": "a@acme.com", "display": 7}]),
+        ("name", {"givenName": None}),
+        ("roles", ["admin", {"value": "Owner"}]),
     ]
 )
 odd_bodies = st.builds(
@@ -1463,3 +1486,51 @@ def test_real_users_take_the_shortcut(
     assert read is None or read == expected
     if not valid.get("roles"):
         assert read == expected
+
+
+@settings(max_examples=1000)
+@given(raw=plain_bodies | odd_bodies | near_resources)
+def test_plain_bodies_take_a_shortcut_to_the_same_answer(raw: Any) -> None:
+    """
+    A body of the shape identity providers send is checked inline; the
+    whole check makes the same canonical body of it, key for key and in
+    the same order, and refuses anything else the same way.
+    """
+
+    before = copy.deepcopy(raw)
+
+    def outcome() -> Any:
+        try:
+            valid = validate_user(raw)
+        except InvalidProvisioningEvent as e:
+            return e.detail
+        # What it shares with the body it was given, besides its values.
+        shared = {
+            key: value is raw.get(key)
+            for key, value in valid.items()
+            if isinstance(value, list | dict)
+        }
+        emails = [list(e) for e in valid.get("emails", [])]
+        return valid, list(valid), emails, shared
+
+    fast = outcome()
+    with mock.patch(
+        "dirsync.scim._bodies._plain_user_body", return_value=None
+    ):
+        slow = outcome()
+
+    assert fast == slow
+    assert raw == before
+
+
+@pytest.mark.parametrize(
+    "name", ["okta_create_user.json", "entra_create_user.json"]
+)
+def test_real_bodies_take_the_shortcut(name: str) -> None:
+    """
+    The POST bodies of Okta and Entra ID are checked by the shortcut.
+    """
+    raw = fixture(name, reachable=True)
+
+    assert _plain_user_body(raw) == validate_user(raw)
+    assert _plain_user_body(raw) is not None

@@ -390,10 +390,14 @@ def validate_user(
 
     .. versionadded:: 0.1.0
     """
-    if previous is not None and extensions == USER_EXTENSIONS:
-        changed = _changed_only(body, previous)
-        if changed is not None:
-            return changed
+    if extensions == USER_EXTENSIONS:
+        if previous is not None:
+            changed = _changed_only(body, previous)
+            if changed is not None:
+                return changed
+        plain = _plain_user_body(body)
+        if plain is not None:
+            return plain
     names = (
         _DEFAULT_USER_NAMES
         if extensions == USER_EXTENSIONS
@@ -423,6 +427,69 @@ def validate_user(
         else sorted(extensions)
     ):
         _extension(out, urn, bool(kept) and checked(urn))
+    return out
+
+
+# The bodies `_plain_user_body` takes: the core schema, and the
+# enterprise extension with it, as identity providers list them.
+_PLAIN_SCHEMAS = ([CORE_USER], [CORE_USER, ENTERPRISE_USER])
+
+
+def _plain_user_body(body: Any) -> dict[str, Any] | None:
+    """
+    What `validate_user` (with the default extensions) makes of *body*
+    when it has the shape identity providers send; None otherwise, for
+    the whole check to answer (and name any problem).
+
+    The shape: an object whose keys are all spelled as the RFC spells
+    them, without nulls, that lists its schemas as Okta and Entra ID do,
+    with a ``userName``, strings where strings belong, a boolean
+    ``active``, plain ``emails`` entries, no ``roles`` but an empty
+    list, and ``name`` and the enterprise extension objects of strings.
+    Checked inline, such a body is copied as the whole check would copy
+    it, key for key and in the same order.
+    """
+    if (
+        type(body) is not dict
+        or not body.keys() <= SPELLED
+        or None in body.values()
+    ):
+        return None
+    schemas = body.get("schemas")
+    user_name = body.get("userName")
+    emails = body.get("emails", [])
+    roles = body.get("roles", [])
+    extension = body.get(ENTERPRISE_USER, {})
+    if not (
+        schemas in _PLAIN_SCHEMAS
+        and type(user_name) is str
+        and user_name.strip()
+        and type(body.get("externalId", "")) is str
+        and type(body.get("displayName", "")) is str
+        and type(body.get("title", "")) is str
+        and type(body.get("active", False)) is bool
+        and ("name" not in body or _plain_strings(body["name"]))
+        and type(emails) is list
+        and all(map(_is_canonical_entry, emails))
+        and roles == []
+        and _plain_strings(extension)
+    ):
+        return None
+    out = dict(body)
+    out["schemas"] = list(schemas)
+    for dropped in _USER_DROPPED:
+        out.pop(dropped, None)
+    if "name" in out:
+        out["name"] = dict(out["name"])
+    if "emails" in out:
+        out["emails"] = list(map(dict, emails))
+    if "roles" in out:
+        out["roles"] = []
+    if ENTERPRISE_USER in out:
+        # Gathered last, as `_extension` gathers it, and listed.
+        out[ENTERPRISE_USER] = dict(out.pop(ENTERPRISE_USER))
+        if ENTERPRISE_USER not in out["schemas"]:
+            out["schemas"].append(ENTERPRISE_USER)
     return out
 
 
