@@ -257,6 +257,55 @@ def test_update_that_changes_nothing_synced_queues_nothing() -> None:
     assert h.inbox.queued("acme") == []
 
 
+def test_a_change_of_letter_case_in_the_email_is_no_news() -> None:
+    """
+    Emails compare case-insensitively (SPEC section 1): a PATCH that only
+    changes the case of the address updates the mirror and queues
+    nothing.
+    """
+    h = Harness()
+    ident = h.create(user("nina@acme.com"))
+    h.sync()
+
+    response = h.call(
+        "PATCH",
+        f"/Users/{ident}",
+        patch(
+            {
+                "op": "replace",
+                "path": 'emails[type eq "work"].value',
+                "value": "Nina@ACME.com",
+            }
+        ),
+    )
+
+    assert response.status == 200
+    assert response.body is not None
+    assert response.body["emails"][0]["value"] == "Nina@ACME.com"
+    assert h.inbox.queued("acme") == []
+
+
+def test_a_directory_that_starts_sending_roles_states_the_role() -> None:
+    """
+    A user created without ``roles`` leaves the role unstated; a PUT
+    with ``roles`` (even empty) states it, and that is news even though
+    no value changed: the product now takes the role from the directory.
+    """
+    h = Harness()
+    ident = h.create(user("nina@acme.com"))
+    h.sync()
+
+    h.call("PUT", f"/Users/{ident}", user("nina@acme.com", roles=[]))
+
+    [queued] = h.inbox.queued("acme")
+    assert isinstance(queued.event, UserUpdated)
+    assert "role" in queued.event.user.stated
+    assert queued.event.previous.email is None
+    assert queued.event.previous.profile is None
+    assert queued.event.previous.role is None
+    assert queued.event.previous.active is None
+
+
 def test_delete_answers_204_and_queues_user_deleted() -> None:
     """
     DELETE removes the user from the mirror and from its groups, and the

@@ -49,7 +49,7 @@ from .._events import (
     UserDeleted,
     UserUpdated,
 )
-from .._model import DirectoryUser, EmailParser
+from .._model import DirectoryUser, Email, EmailParser, Profile
 from .._policy import DEFAULT_POLICY, Policy
 from ._bodies import validate_group, validate_user
 from ._directory import (
@@ -124,6 +124,9 @@ _ENDPOINTS = {
     "users": ResourceKind.USER,
     "groups": ResourceKind.GROUP,
 }
+# Each kind's endpoint, for locations: a dict, since an enum's `value`
+# costs a Python call (and a location is written per group of a user).
+_PLURAL = {kind: f"{kind.value}s" for kind in ResourceKind}
 _SEGMENT = r"[A-Za-z0-9._~\-:@]+"
 _PATH = re.compile(f"/*({_SEGMENT})(?:/+({_SEGMENT}))?/*")
 
@@ -517,16 +520,27 @@ class Endpoint:
     def _update_events(
         self, ws: str, old: DirectoryUser, new: DirectoryUser
     ) -> list[DirectoryEvent]:
-        if old == new:
+        # *old* and *new* are one user, before and after: what changed is
+        # compared once, part by part, by identity first (a user mapped
+        # again keeps the parts that did not change).
+        email: Email | None = old.email
+        if email is new.email or email == new.email:
+            email = None
+        profile: Profile | None = old.profile
+        if profile is new.profile or profile == new.profile:
+            profile = None
+        role = None if old.role is new.role else old.role
+        active = None if old.active is new.active else old.active
+        if (
+            email is None
+            and profile is None
+            and role is None
+            and active is None
+            and old.stated == new.stated
+        ):
             return []  # nothing synced changed: the product has no news
-        # The email, the profile, the role and the active flag each, when
-        # changed (positional: keywords make a frozen class slower).
-        previous = PreviousValues(
-            None if old.email == new.email else old.email,
-            None if old.profile == new.profile else old.profile,
-            None if old.role is new.role else old.role,
-            None if old.active is new.active else old.active,
-        )
+        # Positional: keywords make a frozen class slower.
+        previous = PreviousValues(email, profile, role, active)
         return [UserUpdated(self.new_id(), ws, new, previous)]
 
     def _role_events(
@@ -756,7 +770,7 @@ class Endpoint:
         }
 
     def _location(self, kind: ResourceKind, ident: str) -> str:
-        return f"{self.settings.base_url}/{kind.value}s/{ident}"
+        return f"{self.settings.base_url}/{_PLURAL[kind]}/{ident}"
 
 
 def _schemas(kind: ResourceKind) -> tuple[Any, tuple[Any, ...]]:

@@ -286,8 +286,10 @@ class MemoryDirectory:
         """
         See `dirsync.scim.DirectoryStore.groups_of`.
         """
-        ids = self._groups.get((workspace, member), {})
-        table = self._resources.get((workspace, ResourceKind.GROUP), {})
+        ids = self._groups.get((workspace, member))
+        if not ids:
+            return []
+        table = self._resources[workspace, ResourceKind.GROUP]
         return [table[i] for i in ids]
 
     def commit(
