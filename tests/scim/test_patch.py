@@ -1175,6 +1175,23 @@ def test_a_failing_operation_leaves_the_resource_as_it_was(
     assert resource == before
 
 
+@given(users(), st.lists(valid_ops(), min_size=1, max_size=4))
+def test_a_patch_never_changes_the_resource_it_is_given(
+    resource: dict[str, Any], ops: list[dict[str, Any]]
+) -> None:
+    """
+    Applied or refused, a PATCH leaves the resource it was given as it
+    was: the endpoint passes its stored resource itself, which earlier
+    responses and the memo of mapped users still hold.
+    """
+    before = copy_json(resource)
+
+    with contextlib.suppress(InvalidProvisioningEvent):
+        patch_user(resource, *ops)
+
+    assert resource == before
+
+
 @given(users(), replace_ops())
 def test_replace_is_idempotent(
     resource: dict[str, Any], op: dict[str, Any]

@@ -275,7 +275,7 @@ class Endpoint:
         if method == "PATCH":
             main, extensions = _schemas(kind)
             body = apply_patch(
-                dict(stored.body),
+                stored.body,
                 body,
                 main,
                 extensions,

@@ -105,6 +105,8 @@ def get_value(obj: Mapping[str, Any], name: str) -> Any:
     """
     The value of *obj* under *name* in any case; None if absent.
     """
+    if name in obj:  # as most objects spell it: no second call
+        return obj[name]
     key = get_key(obj, name)
     return None if key is None else obj[key]
 

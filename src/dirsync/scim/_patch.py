@@ -55,7 +55,7 @@ RFC, is accepted on purpose:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any, Final, NamedTuple
 
 import attrs
@@ -836,7 +836,7 @@ def _apply(resource: dict[str, Any], engine: _Engine, op: _Op) -> None:
 
 
 def apply_patch(
-    resource: dict[str, Any],
+    resource: Mapping[str, Any],
     body: Any,
     schema: Schema,
     extensions: tuple[Schema, ...],
