@@ -6,9 +6,12 @@ accepted change queues.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dirsync import (
     InvitationStatus,
@@ -914,3 +917,66 @@ def test_a_body_changed_behind_the_endpoint_is_mapped_again() -> None:
 
     assert event.previous.profile is not None
     assert event.previous.profile.first_name == "Other"
+
+
+_GROUP_STEPS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["add", "add-okta", "remove", "remove-legacy", "put", "noop"]
+        ),
+        st.lists(st.integers(0, 4), min_size=1, max_size=3),
+    ),
+    max_size=8,
+)
+
+
+@settings(max_examples=60)
+@given(first=st.lists(st.integers(0, 4), max_size=3), steps=_GROUP_STEPS)
+def test_a_group_knows_its_members_after_any_changes(
+    first: list[int], steps: list[tuple[str, list[int]]]
+) -> None:
+    """
+    Whatever adds, removes and replacements a group goes through, the
+    ids the mirror keeps for it are those its ``members`` list, and each
+    user is found in the groups that list it: the endpoint reads only
+    the entries a change adds where it can.
+    """
+    h = Harness()
+    users = [h.create(user(f"u{n}@acme.com")) for n in range(5)]
+    ident = h.create(group_body("Staff", *[users[n] for n in first]))
+    for kind, chosen in steps:
+        ids = [users[n] for n in chosen]
+        if kind == "put":
+            response = h.call(
+                "PUT", f"/Groups/{ident}", group_body("Staff", *ids)
+            )
+        else:
+            response = h.call(
+                "PATCH", f"/Groups/{ident}", patch(_group_change(kind, ids))
+            )
+        assert response.status == 200, response.body
+
+        stored = h.directory.get("acme", ResourceKind.GROUP, ident)
+        assert stored is not None
+        listed = frozenset(m["value"] for m in stored.body["members"])
+        assert stored.members == listed
+        for member in users:
+            found = [g.id for g in h.directory.groups_of("acme", member)]
+            assert found == ([ident] if member in listed else [])
+
+
+def _group_change(kind: str, ids: list[str]) -> dict[str, Any]:
+    """
+    One PATCH operation on a group's members, as Okta or Entra ID writes
+    it, or one that leaves them alone.
+    """
+    members: list[dict[str, Any]] = [{"value": i} for i in ids]
+    if kind == "noop":
+        return {"op": "replace", "path": "displayName", "value": "Staff"}
+    if kind == "add-okta":
+        members = [{**m, "display": "someone"} for m in members]
+    if kind.startswith("add"):
+        return {"op": "add", "path": "members", "value": members}
+    if kind == "remove":
+        return {"op": "remove", "path": f'members[value eq "{ids[0]}"]'}
+    return {"op": "remove", "path": "members", "value": members}

@@ -171,20 +171,28 @@ def _fresh(
     The positions of the entries of *given* that are not objects of
     *kept*, found in C: a PATCH of a group of thousands adds or removes
     a member or two.
+
+    An entry equal to the one of *kept* it stands in place of may count
+    as kept too: the checks would pass it the same.
     """
     if not kept:
         return range(len(given))
-    # 1. The entries that stand where they stood, up to the first that
-    #    does not; an add leaves them all, and appends.
+    # 1. An add leaves every entry where it stood, and appends.  Lists
+    #    compare item by item in C, by identity first, so that this costs
+    #    no call per member (which the comparison below does).
+    if len(given) >= len(kept) and given[: len(kept)] == kept:
+        return range(len(kept), len(given))
+    # 2. The entries that stand where they stood, up to the first that
+    #    does not.
     same = list(map(is_, given, kept))
     first = same.index(False) if False in same else len(same)
     if first == len(kept):
         return range(first, len(given))
-    # 2. After a removal the rest are the ones after the gap.
+    # 3. After a removal the rest are the ones after the gap.
     gap = len(kept) - len(given)
     if gap > 0 and all(map(is_, given[first:], kept[first + gap :])):
         return ()
-    # 3. Otherwise, by identity.
+    # 4. Otherwise, by identity.
     known = set(map(id, kept))
     rest = given[first:]
     unknown = map(not_, map(known.__contains__, map(id, rest)))
