@@ -183,11 +183,9 @@ def _fresh(
     if len(given) >= len(kept) and given[: len(kept)] == kept:
         return range(len(kept), len(given))
     # 2. The entries that stand where they stood, up to the first that
-    #    does not.
+    #    does not (all of them stand, when the last entries went).
     same = list(map(is_, given, kept))
     first = same.index(False) if False in same else len(same)
-    if first == len(kept):
-        return range(first, len(given))
     # 3. After a removal the rest are the ones after the gap.
     gap = len(kept) - len(given)
     if gap > 0 and all(map(is_, given[first:], kept[first + gap :])):
