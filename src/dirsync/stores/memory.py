@@ -113,19 +113,24 @@ class MemoryInbox:
     def _queue(self, entry: QueuedEvent) -> None:
         event = entry.event
         position = entry.position
-        queue = self._queues.setdefault(event.workspace, {})
+        workspace = event.workspace
+        key = (workspace, event.user_id)
+        # `get` first: `setdefault` would make an empty dict every time.
+        queue = self._queues.get(workspace)
+        if queue is None:
+            queue = self._queues[workspace] = {}
         queue[position] = entry
-        self._where[position] = event.workspace
-        user = self._users.setdefault((event.workspace, event.user_id), {})
+        self._where[position] = workspace
+        user = self._users.get(key)
+        if user is None:
+            user = self._users[key] = {}
         user[position] = None
         if is_deprovisioning(event):
-            self._revokes.setdefault(event.workspace, {})[position] = None
+            self._revokes.setdefault(workspace, {})[position] = None
         if position < next(reversed(queue)):
             # Unparked: back in its old place.
-            self._queues[event.workspace] = dict(sorted(queue.items()))
-            self._users[event.workspace, event.user_id] = dict(
-                sorted(user.items())
-            )
+            self._queues[workspace] = dict(sorted(queue.items()))
+            self._users[key] = dict(sorted(user.items()))
 
     def _unqueue(self, position: int) -> QueuedEvent:
         workspace = self._where.pop(position)
