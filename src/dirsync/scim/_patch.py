@@ -466,7 +466,8 @@ class _Engine(NamedTuple):
             # The resource's "schemas" follows its attributes; we keep it.
             if key.lower() == "schemas":
                 continue
-            ext = find_extension(self.extensions, key)
+            # A schema URN has colons; an attribute name has none.
+            ext = find_extension(self.extensions, key) if ":" in key else None
             if ext is None:
                 out.append((self.parse(key), item))
                 continue
@@ -509,11 +510,11 @@ def _owned(resource: dict[str, Any], urn: str | None) -> dict[str, Any] | None:
     return found
 
 
-def _open(resource: dict[str, Any], urn: str | None) -> dict[str, Any]:
-    # As _owned, creating an extension's object when it is missing.
+def _open(resource: dict[str, Any], urn: str) -> dict[str, Any]:
+    # As _owned for an extension, creating its object when it is missing.
     found = _owned(resource, urn)
-    if found is not None or urn is None:
-        return resource if found is None else found
+    if found is not None:
+        return found
     # A new extension object: list its schema too (RFC 7643 section 3).
     made: dict[str, Any] = {}
     _put(resource, urn, made)
@@ -551,12 +552,7 @@ def _unchanged_read_only(
 ) -> bool:
     # Section 3.5.2: a client may not change a read-only attribute. Okta
     # repeats "id" with its own value; that changes nothing, so passes.
-    attr = t.sub or t.attr
-    if not (
-        t.attr.mutability is Mutability.READ_ONLY
-        or attr.mutability is Mutability.READ_ONLY
-    ):
-        return False
+    # *t* is read-only, or has a read-only sub-attribute (see `_write`).
     current = None if container is None else get_value(container, t.attr.name)
     if t.sub is not None and isinstance(current, dict):
         current = get_value(current, t.sub.name)
@@ -630,8 +626,13 @@ def _write(
     attr, sub = t.attr, t.sub
 
     # 1. Mutability, then null: replacing with null clears the target,
-    #    adding null adds nothing (RFC 7643 section 2.5).
-    if _unchanged_read_only(_container(resource, t.urn), t, value):
+    #    adding null adds nothing (RFC 7643 section 2.5).  (The calls
+    #    here and below are made only where they can do something: a
+    #    PATCH writes a core attribute one to five times.)
+    if (
+        attr.mutability is Mutability.READ_ONLY
+        or (sub is not None and sub.mutability is Mutability.READ_ONLY)
+    ) and _unchanged_read_only(_container(resource, t.urn), t, value):
         return
     if value is None:
         if kind == "replace":
@@ -647,12 +648,13 @@ def _write(
         new = _coerce(attr, value, _Where(t))
 
     # 3. Write.
-    container = _open(resource, t.urn)
+    container = resource if t.urn is None else _open(resource, t.urn)
     if not attr.multi_valued:
         _write_single(container, t, new)
     else:
         _write_multi(container, engine, t, kind, new)
-    _tidy(resource, t.urn)
+    if t.urn is not None:
+        _tidy(resource, t.urn)
 
 
 def _write_single(container: dict[str, Any], t: _Target, new: Any) -> None:
@@ -808,7 +810,9 @@ def _remove(
 
 def _apply(resource: dict[str, Any], engine: _Engine, op: _Op) -> None:
     whole = (
-        None if op.path is None else find_extension(engine.extensions, op.path)
+        find_extension(engine.extensions, op.path)
+        if op.path is not None and ":" in op.path
+        else None
     )
     if whole is not None:
         # RFC 7644 section 3.10: a path may be a schema URN alone, which
