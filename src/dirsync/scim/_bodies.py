@@ -590,11 +590,14 @@ def validate_group(
             *body* is that group patched (`apply_patch` shares what it
             did not change): the members *body* still holds as the very
             same objects are not checked again, so that a PATCH of one
-            member of a large group costs little.
+            member of a large group costs little (nor are members equal
+            to those they stand in place of, when all the members
+            before the new ones are so).
 
     Returns:
         A new dict; *body* is not changed.
-        With *previous*, the result shares those members with it;
+        With *previous*, the result shares those members with it (or
+        with *body*, for equal ones);
         treat both as immutable.
 
     Raises:
