@@ -28,6 +28,7 @@ from dirsync.scim import (
     ScimResponse,
     Settings,
 )
+from dirsync.stores.memory import MemoryDirectory
 from dirsync.stores.sqlite import SQLiteStore
 from dirsync.testing import RecordingMailer
 
@@ -227,51 +228,39 @@ def test_sqlite_mirror_survives_reopening(tmp_path: Path) -> None:
     again.close()
 
 
-def test_sqlite_username_race_is_a_conflict(tmp_path: Path) -> None:
+@pytest.mark.parametrize("on", ["sqlite", "memory"])
+def test_a_username_race_is_a_conflict(on: str, tmp_path: Path) -> None:
     """
     A userName taken between the endpoint's check and its commit (by
-    another worker) is refused by the file's unique index as a 409.
+    another worker) is refused by the mirror itself as a 409 (the
+    file's unique index, or the memory mirror's own check), and a
+    user's own name is accepted again.
     """
-    h = SQLiteHarness(tmp_path / "d.db", frozenset())
+    h: Harness | SQLiteHarness
+    store: MemoryDirectory | SQLiteStore
+    if on == "sqlite":
+        h = SQLiteHarness(tmp_path / "d.db", frozenset())
+        store = h.store
+    else:
+        h = Harness()
+        store = h.directory
     h.call("POST", "/Users", user("nina@acme.com"))
-    stored = h.store.named("acme", ResourceKind.USER, "nina@acme.com")[0]
+    stored = store.named("acme", ResourceKind.USER, "nina@acme.com")[0]
     twin = type(stored)(
         ResourceKind.USER, "other", dict(stored.body), stored.name
     )
 
     with pytest.raises(InvalidProvisioningEvent) as caught:
-        h.store.commit("acme", [twin], [])
+        store.commit("acme", [twin], [])
+    store.commit("acme", [stored], [])
 
     assert caught.value.status == 409
-    assert [r.id for r in h.store.all("acme", ResourceKind.USER)] == [
-        stored.id
-    ]
-    h.store.close()
-
-
-def test_memory_username_race_is_a_conflict() -> None:
-    """
-    The memory mirror refuses a userName another user holds as it
-    commits, as the file does, and accepts a user's own name again.
-    """
-    h = Harness()
-    h.call("POST", "/Users", user("nina@acme.com"))
-    stored = h.directory.named("acme", ResourceKind.USER, "nina@acme.com")[0]
-    twin = type(stored)(
-        ResourceKind.USER, "other", dict(stored.body), stored.name
-    )
-
-    with pytest.raises(InvalidProvisioningEvent) as caught:
-        h.directory.commit("acme", [twin], [])
-    h.directory.commit("acme", [stored], [])
-
-    assert caught.value.status == 409
-    assert [r.id for r in h.directory.all("acme", ResourceKind.USER)] == [
-        stored.id
-    ]
-    assert h.directory.named("acme", ResourceKind.USER, stored.name) == [
-        stored
-    ]
+    assert [r.id for r in store.all("acme", ResourceKind.USER)] == [stored.id]
+    assert [
+        r.id for r in store.named("acme", ResourceKind.USER, stored.name)
+    ] == [stored.id]
+    if isinstance(store, SQLiteStore):
+        store.close()
 
 
 def test_deleting_what_is_not_there_changes_nothing(tmp_path: Path) -> None:
