@@ -781,11 +781,12 @@ def _plain_user(
     except InvalidProvisioningEvent:
         return None
 
+    # 2. The profile.
     profile = _plain_profile(resource, mapping)
     if profile is None:
         return None
 
-    # 2. The role, stated as `_role` states it, and ``active``.
+    # 3. The role, stated as `_role` states it, and ``active``.
     stated = admin_by_group is not None or roles is not None
     return DirectoryUser(
         id,
