@@ -556,7 +556,16 @@ _ELEMENTS = st.one_of(
     st.sampled_from(["members", "emails", "groups", "x509Certificates"]),
     st.sampled_from(["value", "VALUE", "type", "display", "primary"]),
     st.sampled_from(["u1", "ss", "2026-12-04T10:00:00+01:00"]),
-    st.lists(_ELEMENTS, max_size=6),
+    st.lists(_ELEMENTS, max_size=6)
+    # Many values of one shape, as a group's members are: scanned in C.
+    | st.lists(
+        st.fixed_dictionaries(
+            {"value": st.sampled_from(["u1", "U1", "ß", "ss"])},
+            optional={"type": st.sampled_from(["u1", "ss", "work"])},
+        ),
+        min_size=5,
+        max_size=9,
+    ),
 )
 @example("members", "value", "ss", [{"value": "ß"}, {"Value": "SS"}, "ss"])
 @example("emails", "value", "u1", [{"value": ["U1"]}, {"value": 1}])
@@ -584,6 +593,29 @@ def test_string_equality_selects_what_the_evaluator_selects(
     ]
 
     assert found == reference
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "primary gt true",
+        "value co 5",
+        "value lt null",
+        "primary le false",
+    ],
+)
+def test_a_value_filter_that_cannot_compare_is_refused(text: str) -> None:
+    """
+    A comparison in brackets that its sub-attribute cannot make is an
+    invalidFilter (RFC 7644 section 3.4.2.2), also when it is the whole
+    filter, whatever the values hold.
+    """
+    with pytest.raises(InvalidProvisioningEvent) as caught:
+        matching_values(
+            parse_filter(text), a("emails"), [{"value": "a@acme.com"}]
+        )
+
+    assert caught.value.scim_type is ScimType.INVALID_FILTER
 
 
 @pytest.mark.parametrize(

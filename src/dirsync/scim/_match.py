@@ -215,10 +215,16 @@ def matching_values(
     .. versionadded:: 0.1.0
     """
     lookup = _lookup(schema_lookup, ())
-    _check(node, lookup, parent)
-    equal = _string_equality(node, lookup, parent)
-    if equal is not None:
-        return _equal_strings(node, lookup, parent, values, *equal)
+    if isinstance(node, Compare):
+        # One comparison, as most value filters are: its attribute is
+        # looked up once, to check the filter and to choose the scan.
+        attr = _definition(node.attribute, lookup, parent)
+        _check_compare(node, attr)
+        equal = _string_equality(node, attr)
+        if equal is not None:
+            return _equal_strings(node, lookup, parent, values, *equal)
+    else:
+        _check(node, lookup, parent)
     return [
         i
         for i, value in enumerate(values)
@@ -272,26 +278,29 @@ def string_positions(
 
 
 def _string_equality(
-    node: Filter, lookup: SchemaLookup, parent: AttrPath
+    node: Compare, attr: Attribute | None
 ) -> tuple[str, str, bool] | None:
     """
     For a value filter ``sub eq "text"`` on a string sub-attribute (as
-    in ``members[value eq "..."]``): the sub-attribute's name, the text,
-    and whether it is case-exact; None for any other filter.
+    in ``members[value eq "..."]``), whose definition is *attr*: the
+    sub-attribute's name, the text, and whether it is case-exact; None
+    for any other comparison.
     """
     if not (
-        isinstance(node, Compare)
-        and node.op is CompareOp.EQ
+        node.op is CompareOp.EQ
         and isinstance(node.value, str)
         and node.attribute.schema is None
         and node.attribute.sub_attribute is None
     ):
         return None
-    attr = _definition(node.attribute, lookup, parent)
     if attr is not None and attr.type is not AttributeType.STRING:
         return None
     exact = attr is not None and attr.case_exact
     return node.attribute.attribute, node.value, exact
+
+
+#: Up to this many values, `_equal_strings` compares them one by one.
+_FEW = 4
 
 
 def _equal_strings(
@@ -308,9 +317,12 @@ def _equal_strings(
     decides, without a call per value when the value holds a string, as
     a group's members do; the others go to `_eval`.
     """
-    found = string_positions(values, name, text, exact=exact)
-    if found is not None:
-        return found
+    # The scan in C pays from a few values on (a user has one or two
+    # emails; a group, thousands of members).
+    if len(values) > _FEW:
+        found = string_positions(values, name, text, exact=exact)
+        if found is not None:
+            return found
     want = text if exact else text.casefold()
     out = []
     for i, value in enumerate(values):
