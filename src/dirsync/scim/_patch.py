@@ -466,8 +466,7 @@ class _Engine(NamedTuple):
             # The resource's "schemas" follows its attributes; we keep it.
             if key.lower() == "schemas":
                 continue
-            # A schema URN has colons; an attribute name has none.
-            ext = find_extension(self.extensions, key) if ":" in key else None
+            ext = find_extension(self.extensions, key)
             if ext is None:
                 out.append((self.parse(key), item))
                 continue
@@ -810,9 +809,7 @@ def _remove(
 
 def _apply(resource: dict[str, Any], engine: _Engine, op: _Op) -> None:
     whole = (
-        find_extension(engine.extensions, op.path)
-        if op.path is not None and ":" in op.path
-        else None
+        None if op.path is None else find_extension(engine.extensions, op.path)
     )
     if whole is not None:
         # RFC 7644 section 3.10: a path may be a schema URN alone, which

@@ -633,9 +633,13 @@ def lookup_attribute(
 def find_extension(extensions: tuple[Schema, ...], urn: str) -> Schema | None:
     """
     The extension whose id is *urn*, in any case; None if there is none.
+    Schema ids are URNs (RFC 7643 section 3), so a text without a colon
+    names none.
 
     .. versionadded:: 0.1.0
     """
+    if ":" not in urn:
+        return None  # an attribute name, as most texts asked about are
     for ext in extensions:
         if ext.id == urn:
             return ext  # as the RFC spells it, as it mostly comes
