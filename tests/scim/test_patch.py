@@ -1329,35 +1329,43 @@ _TARGETED_OPS = st.sampled_from(
     | _mappable_users()
     | st.just("copy"),
     _MAPPINGS,
+    st.none() | st.booleans(),
 )
 @example(
     raw={"schemas": [USER_URN], "userName": "a@acme.com", ENT: {}},
     change=[{"op": "add", "path": f"{ENT}:department", "value": "Ops"}],
     mapping=DEFAULT_MAPPING,
+    admin_by_group=None,
 )
 @example(
     raw={"schemas": [USER_URN], "userName": "a@acme.com", "title": "Bo"},
     change=[{"op": "replace", "path": "title", "value": "Ann"}],
     mapping=DEFAULT_MAPPING,
+    admin_by_group=None,
 )
 @example(
     raw={"schemas": [USER_URN], "userName": "a@acme.com", "name": {}},
     change=[{"op": "add", "path": "name.givenName", "value": "Bo"}],
     mapping=DEFAULT_MAPPING,
+    admin_by_group=None,
 )
 def test_a_changed_user_is_read_again_only_where_it_changed(
     raw: dict[str, Any],
     change: list[dict[str, Any]] | dict[str, Any] | str,
     mapping: Mapping,
+    admin_by_group: bool | None,
 ) -> None:
     """
     The endpoint maps a patched or replaced user from the user it mapped
     before (`updated_user`), reading again only what changed; the
-    answer is the one reading the whole user gives.
+    answer is the one reading the whole user gives, with or without
+    groups that make an admin.
     """
     try:
         stored = validate_user(raw)
-        user = user_from_resource(stored, id="u1", mapping=mapping)
+        user = user_from_resource(
+            stored, id="u1", mapping=mapping, admin_by_group=admin_by_group
+        )
         if change == "copy":
             body = copy_json(stored)
         elif isinstance(change, list):
@@ -1368,8 +1376,20 @@ def test_a_changed_user_is_read_again_only_where_it_changed(
     except InvalidProvisioningEvent:
         return
 
-    full = _read(lambda: user_from_resource(changed, id="u1", mapping=mapping))
-    quick = _read(lambda: updated_user(changed, stored, user, mapping=mapping))
+    full = _read(
+        lambda: user_from_resource(
+            changed, id="u1", mapping=mapping, admin_by_group=admin_by_group
+        )
+    )
+    quick = _read(
+        lambda: updated_user(
+            changed,
+            stored,
+            user,
+            mapping=mapping,
+            admin_by_group=admin_by_group,
+        )
+    )
 
     assert quick == full
     if change == "copy" and "x-extra" not in raw:

@@ -36,7 +36,6 @@ from dirsync.scim._resources import (
     _plain_user,
     resource_from_user,
     user_from_resource,
-    with_admin_groups,
 )
 from dirsync.scim._schema import SPELLED
 from tests.strategies import directory_users
@@ -1258,17 +1257,14 @@ def test_a_name_given_twice_is_refused_only_when_read() -> None:
     ),
     admin_by_group=st.booleans(),
 )
-def test_groups_apply_to_a_mapped_user_as_to_the_mapping(
-    raw: Any, admin_by_group: bool
-) -> None:
+def test_groups_decide_only_the_role(raw: Any, admin_by_group: bool) -> None:
     """
-    The endpoint maps a user once, without groups, and applies the
-    groups afterwards (`with_admin_groups`); that is the user mapping
-    with the groups gives.
+    Groups that make an admin change only the role a user maps to, and
+    state it: an admin when the groups or ``roles`` make one.  They
+    never excuse a malformed resource.
     """
     failed = error_of(lambda: user_from_resource(raw, id="u1"))
     if failed is not None:
-        # Groups never excuse a malformed resource.
         error = error_of(
             lambda: user_from_resource(
                 raw, id="u1", admin_by_group=admin_by_group
@@ -1280,9 +1276,12 @@ def test_groups_apply_to_a_mapped_user_as_to_the_mapping(
     alone = user_from_resource(raw, id="u1")
     mapped = user_from_resource(raw, id="u1", admin_by_group=admin_by_group)
 
-    assert with_admin_groups(alone, admin_by_group) == mapped
-    assert with_admin_groups(alone, None) is alone
-    assert with_admin_groups(mapped, admin_by_group) == mapped
+    admin = admin_by_group or alone.role is Role.ADMIN
+    assert mapped == attrs.evolve(
+        alone,
+        role=Role.ADMIN if admin else Role.MEMBER,
+        stated=STATEABLE,
+    )
 
 
 def test_keys_that_are_not_strings_name_nothing() -> None:

@@ -77,7 +77,6 @@ from ._resources import (
     DEFAULT_MAPPING,
     updated_user,
     user_from_resource,
-    with_admin_groups,
 )
 from ._resources import Mapping as AttributeMapping
 from ._schema import (
@@ -174,12 +173,14 @@ class Endpoint:
         # The same for PATCH paths: a few texts, sent again and again,
         # each parsed into an immutable tree.
         self._parse_path = functools.lru_cache(maxsize=1_024)(parse_path)
-        # See `_mapped`: (workspace, id) -> (body, mapping, user).  The
-        # body is held, so that `is` cannot match a new object at the
-        # address of a freed one.
+        # See `_mapped`: (workspace, id) -> (body, mapping, admin by
+        # group, user).  The body is held, so that `is` cannot match a
+        # new object at the address of a freed one.
         self._users: dict[
             tuple[str, str],
-            tuple[Mapping[str, Any], AttributeMapping, DirectoryUser],
+            tuple[
+                Mapping[str, Any], AttributeMapping, bool | None, DirectoryUser
+            ],
         ] = {}
 
     @property
@@ -327,7 +328,7 @@ class Endpoint:
             groups = self.store.groups_of(ws, stored.id)
             admin = self._admin_by_group(groups)
             # The old state first: `_mapped` then keeps the new one.
-            old = with_admin_groups(self._mapped(ws, stored), admin)
+            old = self._mapped(ws, stored, admin)
             resource, new = self._user_resource(
                 ws, body, stored.id, meta, stored, admin
             )
@@ -375,7 +376,7 @@ class Endpoint:
         it maps to (mapped once here, and used again for the events).
 
         *meta* is made for it, and kept; *old* is the user it replaces;
-        *admin_by_group* is as `with_admin_groups` takes it.
+        *admin_by_group* is as `user_from_resource` takes it.
         """
         valid = validate_user(body, previous=None if old is None else old.body)
         user_name = str(valid["userName"])
@@ -400,7 +401,7 @@ class Endpoint:
         stored = StoredResource(ResourceKind.USER, ident, valid, name)
         # Map it now, so that an email that does not parse is refused
         # before anything is written.
-        user = with_admin_groups(self._mapped(ws, stored), admin_by_group)
+        user = self._mapped(ws, stored, admin_by_group)
         mixed = mixed_scripts(user.email)
         if mixed:
             raise bad_request(
@@ -462,7 +463,7 @@ class Endpoint:
             admin_by_group = self._admin_by_group(
                 self.store.groups_of(ws, stored.id)
             )
-        return with_admin_groups(self._mapped(ws, stored), admin_by_group)
+        return self._mapped(ws, stored, admin_by_group)
 
     def _admin_by_group(self, groups: Iterable[StoredResource]) -> bool | None:
         """
@@ -474,30 +475,39 @@ class Endpoint:
         # `map` rather than a generator, which costs a frame per user.
         return any(map(self._is_admin_group, groups))
 
-    def _mapped(self, ws: str, stored: StoredResource) -> DirectoryUser:
+    def _mapped(
+        self, ws: str, stored: StoredResource, admin_by_group: bool | None
+    ) -> DirectoryUser:
         """
-        The directory user *stored* maps to, groups aside.
+        The directory user *stored* maps to, with *admin_by_group* as
+        `user_from_resource` takes it.
 
         A user is mapped when it is written and again, as the old state,
         when it is next replaced or patched; the second time comes from
         this memo when the store handed back the very body that was
-        mapped (the memory mirror does).  A body the memo does not hold
-        (the new one, or one the store read back) is read only where it
-        differs from the one it holds (`updated_user`).
+        mapped (the memory mirror does) and the groups say what they
+        said.  A body the memo does not hold (the new one, or one the
+        store read back) is read only where it differs from the one it
+        holds (`updated_user`).
         """
         mapping = self.settings.mapping
         key = (ws, stored.id)
         known = self._users.get(key)
-        if known is not None and known[1] is mapping:
+        if (
+            known is not None
+            and known[1] is mapping
+            and known[2] is admin_by_group
+        ):
             if known[0] is stored.body:
-                return known[2]
+                return known[3]
             # Most likely the user before this change: what an
             # attribute the change left alone says is known.
             user = updated_user(
                 stored.body,
                 known[0],
-                known[2],
+                known[3],
                 mapping=mapping,
+                admin_by_group=admin_by_group,
                 parse_email=self._parse_email,
             )
         else:
@@ -505,11 +515,12 @@ class Endpoint:
                 stored.body,
                 id=stored.id,
                 mapping=mapping,
+                admin_by_group=admin_by_group,
                 parse_email=self._parse_email,
             )
         if len(self._users) >= _MAPPED_USERS:
             self._users.clear()
-        self._users[key] = (stored.body, mapping, user)
+        self._users[key] = (stored.body, mapping, admin_by_group, user)
         return user
 
     def _update_events(

@@ -939,12 +939,13 @@ def updated_user(
     user: DirectoryUser,
     *,
     mapping: Mapping = DEFAULT_MAPPING,
+    admin_by_group: bool | None = None,
     parse_email: ParseEmail = Email.parse,
 ) -> DirectoryUser:
     """
     What `user_from_resource` maps *resource* to, given that it mapped
-    *previous* to *user* with the same *mapping* and *parse_email* and
-    no *admin_by_group*.
+    *previous* to *user* with the same *mapping*, *admin_by_group* and
+    *parse_email*.
 
     Both resources are as `validate_user` returns them: values of the
     types it checks, so that equal values read the same.
@@ -955,7 +956,11 @@ def updated_user(
     if not (resource.keys() <= SPELLED and previous.keys() <= SPELLED):
         # Keys in another spelling: the reads go through an index.
         return user_from_resource(
-            resource, id=user.id, mapping=mapping, parse_email=parse_email
+            resource,
+            id=user.id,
+            mapping=mapping,
+            admin_by_group=admin_by_group,
+            parse_email=parse_email,
         )
     email = (
         user.email
@@ -970,7 +975,7 @@ def updated_user(
     role, stated = (
         (user.role, user.stated)
         if _same_at(resource, previous, _ROLE_KEYS)
-        else _role(resource, mapping, None)
+        else _role(resource, mapping, admin_by_group)
     )
     active = _active(resource)
     if (
@@ -989,26 +994,6 @@ _ROLE_KEYS = ("roles",)
 
 
 _PROFILE_ONLY = STATEABLE - {"role"}
-
-
-def with_admin_groups(
-    user: DirectoryUser, admin_by_group: bool | None
-) -> DirectoryUser:
-    """
-    *user*, as `user_from_resource` maps it with no *admin_by_group*,
-    as it would map it with *admin_by_group*: the same user when that is
-    None; otherwise one that states its role, an admin when groups or
-    ``roles`` make it one.
-    """
-    if admin_by_group is None:
-        return user
-    admin = admin_by_group or user.role is Role.ADMIN
-    role = Role.ADMIN if admin else Role.MEMBER
-    if role is user.role and user.stated == STATEABLE:
-        return user
-    return DirectoryUser(
-        user.id, user.email, user.profile, role, user.active, STATEABLE
-    )
 
 
 # 3. Writing a User.
