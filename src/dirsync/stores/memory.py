@@ -94,7 +94,11 @@ class MemoryInbox:
 
     def __init__(self) -> None:
         self._next = 0
-        self._queues: dict[str, dict[int, QueuedEvent]] = {}
+        # workspace -> position -> entry, in order.  An event that has
+        # not failed is kept bare and wrapped as it is read: a backlog
+        # then holds one object fewer per event for the garbage
+        # collector to walk.
+        self._queues: dict[str, dict[int, _Entry]] = {}
         # (workspace, user) -> positions of that user's queued events.
         self._users: dict[tuple[str, str], dict[int, None]] = {}
         # workspace -> positions of queued deprovisioning events.
@@ -107,12 +111,12 @@ class MemoryInbox:
         See `dirsync.ports.Inbox.append`.
         """
         for event in events:
-            self._queue(QueuedEvent(self._next, event))
+            self._queue(self._next, event, event)
             self._next += 1
 
-    def _queue(self, entry: QueuedEvent) -> None:
-        event = entry.event
-        position = entry.position
+    def _queue(
+        self, position: int, event: DirectoryEvent, entry: _Entry
+    ) -> None:
         workspace = event.workspace
         key = (workspace, event.user_id)
         # `get` first: `setdefault` would make an empty dict every time.
@@ -132,13 +136,13 @@ class MemoryInbox:
             self._queues[workspace] = dict(sorted(queue.items()))
             self._users[key] = dict(sorted(user.items()))
 
-    def _unqueue(self, position: int) -> QueuedEvent:
+    def _unqueue(self, position: int) -> None:
         workspace = self._where.pop(position)
         queue = self._queues[workspace]
-        entry = queue.pop(position)
+        event = _event(queue.pop(position))
         if not queue:
             del self._queues[workspace]
-        key = (workspace, entry.event.user_id)
+        key = (workspace, event.user_id)
         users = self._users[key]
         del users[position]
         if not users:
@@ -146,10 +150,9 @@ class MemoryInbox:
         revokes = self._revokes.get(workspace)
         if revokes:
             revokes.pop(position, None)
-        return entry
 
     def _entry(self, position: int) -> QueuedEvent:
-        return self._queues[self._where[position]][position]
+        return _queued(position, self._queues[self._where[position]][position])
 
     def busy(self) -> Sequence[str]:
         """
@@ -161,14 +164,16 @@ class MemoryInbox:
         """
         See `dirsync.ports.Inbox.queued`.
         """
-        return list(self._queues.get(workspace, {}).values())
+        queue = self._queues.get(workspace, {})
+        return list(itertools.starmap(_queued, queue.items()))
 
     def head(self, workspace: str, limit: int) -> Sequence[QueuedEvent]:
         """
         See `dirsync.ports.Inbox.head`.
         """
         queue = self._queues.get(workspace, {})
-        return list(itertools.islice(queue.values(), limit))
+        entries = itertools.islice(queue.items(), limit)
+        return list(itertools.starmap(_queued, entries))
 
     def revoking(self, workspace: str, after: int) -> Sequence[QueuedEvent]:
         """
@@ -178,7 +183,7 @@ class MemoryInbox:
         last: dict[str, int] = {}
         for position in self._revokes.get(workspace, {}):
             if position > after:
-                user = queue[position].event.user_id
+                user = _event(queue[position]).user_id
                 last[user] = max(last.get(user, position), position)
         positions = sorted(
             position
@@ -186,7 +191,7 @@ class MemoryInbox:
             for position in self._users[workspace, user]
             if after < position <= upto
         )
-        return [queue[position] for position in positions]
+        return [_queued(position, queue[position]) for position in positions]
 
     def done(self, position: int) -> None:
         """
@@ -220,7 +225,8 @@ class MemoryInbox:
         for position in positions:
             entry = self._parked.pop(position, None)
             if entry is not None:
-                self._queue(attrs.evolve(entry, attempts=0))
+                entry = attrs.evolve(entry, attempts=0)
+                self._queue(position, entry.event, entry)
                 count += 1
         return count
 
@@ -234,6 +240,21 @@ class MemoryInbox:
         """
         See `dirsync.ports.Inbox.release`.
         """
+
+
+#: What `MemoryInbox` keeps of a queued event: the event itself until it
+#: fails, then the `QueuedEvent` that counts its attempts.
+_Entry = DirectoryEvent | QueuedEvent
+
+
+def _queued(position: int, entry: _Entry) -> QueuedEvent:
+    if isinstance(entry, QueuedEvent):
+        return entry
+    return QueuedEvent(position, entry)
+
+
+def _event(entry: _Entry) -> DirectoryEvent:
+    return entry.event if isinstance(entry, QueuedEvent) else entry
 
 
 class MemoryDirectory:
