@@ -123,7 +123,13 @@ class MemoryInbox:
         queue = self._queues.get(workspace)
         if queue is None:
             queue = self._queues[workspace] = {}
-        queue[position] = entry
+        if queue and position < next(reversed(queue)):
+            # Unparked behind later events: back in its old place.  (The
+            # other indexes are read in sorted order, whatever theirs.)
+            queue[position] = entry
+            self._queues[workspace] = dict(sorted(queue.items()))
+        else:
+            queue[position] = entry
         self._where[position] = workspace
         user = self._users.get(key)
         if user is None:
@@ -131,10 +137,6 @@ class MemoryInbox:
         user[position] = None
         if is_deprovisioning(event):
             self._revokes.setdefault(workspace, {})[position] = None
-        if position < next(reversed(queue)):
-            # Unparked: back in its old place.
-            self._queues[workspace] = dict(sorted(queue.items()))
-            self._users[key] = dict(sorted(user.items()))
 
     def _unqueue(self, position: int) -> None:
         workspace = self._where.pop(position)
