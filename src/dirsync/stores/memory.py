@@ -123,13 +123,12 @@ class MemoryInbox:
         queue = self._queues.get(workspace)
         if queue is None:
             queue = self._queues[workspace] = {}
-        if queue and position < next(reversed(queue)):
+        behind = bool(queue) and position < next(reversed(queue))
+        queue[position] = entry
+        if behind:
             # Unparked behind later events: back in its old place.  (The
             # other indexes are read in sorted order, whatever theirs.)
-            queue[position] = entry
             self._queues[workspace] = dict(sorted(queue.items()))
-        else:
-            queue[position] = entry
         self._where[position] = workspace
         user = self._users.get(key)
         if user is None:
